@@ -1,0 +1,38 @@
+"""Shared fixtures: the tiny fixture catalog (ids below) and copies of it to damage."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import primes
+
+ROOT = Path(__file__).resolve().parents[1]
+BUNDLED = ROOT / "catalog"
+TINY = Path(__file__).parent / "fixtures" / "tiny"
+
+# The tiny catalog: whole <- part <- piece (decomposition); sibling -> whole (decomposition);
+# part <-> twin and twin <-> sibling (mutual partners); part -x whole and lookalike -x whole (contrasts).
+# part is both a child and a contrast of whole.
+WHOLE, PART, PIECE, TWIN, LOOKALIKE, SIBLING = "whole", "part", "piece", "twin", "lookalike", "sibling"
+
+
+@pytest.fixture
+def tiny_dir(tmp_path: Path) -> Path:
+    """A writable copy of the tiny catalog."""
+    target = tmp_path / "tiny"
+    shutil.copytree(TINY, target, ignore=shutil.ignore_patterns(".primes-cache"))
+    return target
+
+
+@pytest.fixture(scope="session")
+def tiny() -> primes.Catalog:
+    """The tiny catalog, loaded once (read-only)."""
+    return primes.load(TINY, use_cache=False)
+
+
+@pytest.fixture(scope="session")
+def bundled() -> primes.Catalog:
+    return primes.load(BUNDLED, use_cache=False)
