@@ -7,8 +7,11 @@ name and content; the rules that need the whole catalog run every time (they are
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import gc
 import hashlib
+import hmac
 import os
 import pickle
 import tempfile
@@ -24,7 +27,7 @@ from yaml.nodes import SequenceNode
 from primes import __version__
 from primes import findings as rules
 from primes.findings import Finding
-from primes.model import CatalogMeta, Domain, Prime
+from primes.model import CatalogMeta, Domain, Prime, prime_model
 from primes.ontology import ontology_dir
 from primes.records import FileResult, check_record, validation_findings
 from primes.source import read_yaml
@@ -160,33 +163,80 @@ def _split(field_name: str) -> tuple[str, ...]:
     return tuple(part for part in field_name.split(".") if part) if field_name else ()
 
 
+# The modules whose code decides what a cached per-file result holds: a change to any of them (an upgrade, an
+# edit in a source checkout) must not serve results computed by the old code.
+_CACHED_CODE = ("source.py", "records.py", "model.py", "findings.py", "ontology.py", "validate.py", "errors.py")
+
+
+@functools.cache
 def _cache_key() -> str:
-    ontology = (ontology_dir() / "primes.ttl").read_bytes()
-    return hashlib.sha256(__version__.encode() + b"\0" + ontology).hexdigest()[:16]
+    digest = hashlib.sha256(__version__.encode())
+    digest.update((ontology_dir() / "primes.ttl").read_bytes())
+    for name in _CACHED_CODE:
+        digest.update((Path(__file__).parent / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@functools.cache
+def _cache_secret() -> bytes | None:
+    """A random key of this user's that signs cache files.
+
+    Unpickling runs code, and a cache file sits in the catalog folder, where a cloned repository could
+    have put one: only files this user's own checks wrote (and signed) are read. None: no cache.
+    """
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    key_file = Path(base) / "primes" / "cache-key"
+    try:
+        key = key_file.read_bytes()
+        if len(key) >= 32:
+            return key
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return None
+    try:
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key = os.urandom(32)
+        fd, tmp = tempfile.mkstemp(dir=key_file.parent, suffix=".tmp")  # created with mode 0600
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(key)
+        os.replace(tmp, key_file)
+        return key_file.read_bytes()  # another process may have won the race: use what is on disk
+    except OSError:
+        return None
+
+
+def _sign(secret: bytes, payload: bytes) -> bytes:
+    return hmac.new(secret, payload, hashlib.sha256).digest()
 
 
 class _Cache:
-    """Per-file results keyed by file name and content digest, in one pickle per catalog."""
+    """Per-file results keyed by file name and content digest, in one signed pickle per catalog."""
 
     def __init__(self, root: Path, name: str, enabled: bool) -> None:
+        self.name = name
         self.path = root / CACHE_DIR / f"{name}-{_cache_key()}.pickle"
-        self.enabled = enabled
+        self.secret = _cache_secret() if enabled else None
+        self.enabled = self.secret is not None
         self.entries: dict[str, tuple[str, Any]] = {}
         self.dirty = False
-        if enabled:
-            try:
-                with self.path.open("rb") as handle:
-                    self.entries = pickle.load(handle)
-            except (
-                OSError,
-                EOFError,
-                pickle.UnpicklingError,
-                AttributeError,
-                ImportError,
-                TypeError,
-                ValueError,
-            ):
-                self.entries = {}
+        if self.secret is not None:
+            self.entries = self._read(self.secret)
+
+    def _read(self, secret: bytes) -> dict[str, tuple[str, Any]]:
+        try:
+            blob = self.path.read_bytes()
+        except OSError:
+            return {}
+        mac, payload = blob[:32], blob[32:]
+        if not hmac.compare_digest(mac, _sign(secret, payload)):
+            return {}  # not written by this user's checks, or damaged: ignore it
+        prime_model()  # registers the record classes the pickle refers to by name
+        try:
+            entries = pickle.loads(payload)
+        except Exception:  # an unreadable cache only costs time: recompute everything
+            return {}
+        return entries if isinstance(entries, dict) else {}
 
     def get(self, name: str, digest: str) -> Any:
         entry = self.entries.get(name)
@@ -200,19 +250,29 @@ class _Cache:
         stale = set(self.entries) - keep
         for name in stale:
             del self.entries[name]
-        if not self.enabled or not (self.dirty or stale):
+        if self.secret is None or not (self.dirty or stale):
             return
+        tmp = None
         try:
+            payload = pickle.dumps(self.entries, protocol=pickle.HIGHEST_PROTOCOL)
             self.path.parent.mkdir(exist_ok=True)
             ignore = self.path.parent / ".gitignore"
             if not ignore.exists():
                 ignore.write_text("*\n")
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
             with os.fdopen(fd, "wb") as handle:
-                pickle.dump(self.entries, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                handle.write(_sign(self.secret, payload) + payload)
             os.replace(tmp, self.path)
-        except OSError:
+            tmp = None
+            for old in self.path.parent.glob(f"{self.name}-*.pickle"):
+                if old != self.path:  # written under another key (older code or ontology): never read again
+                    old.unlink(missing_ok=True)
+        except (OSError, pickle.PicklingError):
             pass  # a read-only catalog still checks; it is only slower next time
+        finally:
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
 
 
 def _prime_files(root: Path) -> list[Path]:

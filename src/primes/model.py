@@ -33,9 +33,9 @@ def _check_slug(value: str) -> str:
     if len(value) > MAX_SLUG_LENGTH or not _SLUG.match(value):
         raise PydanticCustomError(
             "invalid_slug",
-            "{value!r} is not a kebab-case slug (lower-case letters and digits joined by single hyphens, "
+            "{value} is not a kebab-case slug (lower-case letters and digits joined by single hyphens, "
             "at most {limit} characters)",
-            {"value": value, "limit": MAX_SLUG_LENGTH},
+            {"value": repr(value), "limit": MAX_SLUG_LENGTH},
         )
     return value
 
@@ -168,8 +168,10 @@ class Prime(Record):
         return out
 
 
-def _edge_model(kind: EdgeKind) -> type[EdgeRef]:
-    annotation: Any = Text if kind.annotation_required else (Text | None)
+def _edge_model(kind: EdgeKind, register: bool) -> type[EdgeRef]:
+    # A required note must be present but may be null: ``note: null`` marks the note of a draft's edge as not
+    # written yet, and the checker reports it (a warning for a draft, an error for a published prime).
+    annotation: Any = Text | None
     default: Any = ... if kind.annotation_required else None
     name = "".join(part.capitalize() for part in kind.id.split("-")) + "Edge"
     field_definitions: dict[str, Any] = {kind.annotation_field: (annotation, Field(default=default))}
@@ -181,20 +183,35 @@ def _edge_model(kind: EdgeKind) -> type[EdgeRef]:
         **field_definitions,
     )
     model.kind = kind
-    globals()[name] = model  # so that records pickle (the check cache stores them)
+    if register:
+        globals()[name] = model  # so that records pickle (the check cache stores them)
     return model
 
 
-@functools.cache
 def prime_model(kinds: tuple[EdgeKind, ...] | None = None) -> type[Prime]:
-    """The record model with one edge field per edge kind of the ontology."""
-    kinds = edge_kinds() if kinds is None else kinds
+    """The record model with one edge field per edge kind (by default, those of the bundled ontology)."""
+    if kinds is None:
+        return _bundled_model()
+    kinds = tuple(kinds)
+    return _prime_model(kinds, kinds == edge_kinds())
+
+
+@functools.cache
+def _bundled_model() -> type[Prime]:
+    return _prime_model(edge_kinds(), True)
+
+
+@functools.cache
+def _prime_model(kinds: tuple[EdgeKind, ...], register: bool) -> type[Prime]:
+    # Only the bundled model is registered as a module attribute: pickle finds classes by name, and a
+    # model built for another ontology (a test's, a tool's) must not replace the one cached records use.
     fields: dict[str, Any] = {}
     for kind in kinds:
-        item: Any = _edge_model(kind)
+        item: Any = _edge_model(kind, register)
         fields[kind.field] = (tuple[item, ...], Field(default=(), description=kind.label))
     model = create_model("PrimeRecord", __base__=Prime, __module__=__name__, __doc__=Prime.__doc__, **fields)
-    globals()["PrimeRecord"] = model
+    if register:
+        globals()["PrimeRecord"] = model
     return model
 
 

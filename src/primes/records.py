@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -11,7 +11,7 @@ from primes import findings as rules
 from primes.errors import closest
 from primes.findings import Finding, Severity
 from primes.model import AUDIENCES, CONTENT_SECTIONS, Prime, prime_model
-from primes.ontology import edge_kinds
+from primes.ontology import EdgeKind, edge_kinds
 from primes.source import FieldPath, Source, field_path
 
 _TYPE_ERRORS = {
@@ -41,6 +41,9 @@ class FileResult:
     positions: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     digest: str = ""
+    # When the record does not validate: the record without its invalid fields, so that the rules on the
+    # rest of the file (domains, edges, sections) still run and one check reports every problem at once.
+    partial: Prime | None = None
 
     def position(self, path: FieldPath) -> tuple[int, int]:
         while path:
@@ -51,7 +54,8 @@ class FileResult:
 
     def finding(self, rule: rules.Rule, path: FieldPath, message: str, **kw: Any) -> Finding:
         line, column = self.position(path)
-        prime_id = self.prime.id if self.prime else (self.claimed_id or "")
+        record = self.prime or self.partial
+        prime_id = record.id if record else (self.claimed_id or "")
         return Finding.of(
             rule,
             self.path,
@@ -166,16 +170,52 @@ def check_record(source: Source, file_id: str) -> FileResult:
     data = source.data
     claimed_id = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else None
     claimed_name = data.get("name") if isinstance(data, dict) and isinstance(data.get("name"), str) else None
-    result = FileResult(source.path, None, claimed_id, claimed_name, source.positions, list(source.findings))
+    prime_id = claimed_id or file_id
+    result = FileResult(
+        source.path,
+        None,
+        claimed_id,
+        claimed_name,
+        source.positions,
+        [replace(f, prime_id=prime_id) for f in source.findings],
+    )
     if data is None:
         return result
     model = prime_model()
     try:
         prime = model.model_validate(data)
     except ValidationError as exc:
-        result.findings.extend(validation_findings(source, exc, model, claimed_id or file_id))
+        result.findings.extend(validation_findings(source, exc, model, prime_id))
+        result.partial, invalid = _salvage(model, data, exc)
+        if result.partial is not None:
+            _check_valid_record(result, result.partial, file_id, skip=invalid)
         return result
     result.prime = prime
+    _check_valid_record(result, prime, file_id, skip=frozenset())
+    return result
+
+
+def _salvage(model: type[Prime], data: dict[str, Any], exc: ValidationError) -> tuple[Prime | None, frozenset[str]]:
+    """The record without the top-level fields that failed, if the rest (id and name included) is valid."""
+    invalid: set[str] = set()
+    misspelt: set[str] = set()  # sections an unknown field was probably meant to be: not also "missing"
+    for error in exc.errors(include_url=False):
+        if not error["loc"]:
+            return None, frozenset()
+        invalid.add(str(error["loc"][0]))
+        if error["type"] == "extra_forbidden" and len(error["loc"]) == 1:
+            misspelt.update(closest(str(error["loc"][0]), CONTENT_SECTIONS, n=1))
+    if invalid & {"id", "name"}:
+        return None, frozenset()
+    try:
+        partial = model.model_validate({key: value for key, value in data.items() if key not in invalid})
+    except ValidationError:
+        return None, frozenset()
+    return partial, frozenset(invalid | misspelt)
+
+
+def _check_valid_record(result: FileResult, prime: Prime, file_id: str, *, skip: frozenset[str]) -> None:
+    """The rules of one file that need a validated record (``skip``: fields already reported invalid)."""
     if prime.id != file_id:
         result.findings.append(
             result.finding(
@@ -184,14 +224,13 @@ def check_record(source: Source, file_id: str) -> FileResult:
                 f"id {prime.id!r} differs from the file name {file_id + '.yaml'!r}; rename the file or fix the id",
             )
         )
-    _check_sections(result, prime)
+    _check_sections(result, prime, skip)
     _check_own_edges(result, prime)
-    return result
 
 
-def _check_sections(result: FileResult, prime: Prime) -> None:
+def _check_sections(result: FileResult, prime: Prime, skip: frozenset[str]) -> None:
     for section in CONTENT_SECTIONS:
-        if getattr(prime, section) is not None:
+        if getattr(prime, section) is not None or section in skip:
             continue
         if prime.is_draft:
             result.findings.append(
@@ -252,3 +291,15 @@ def _check_own_edges(result: FileResult, prime: Prime) -> None:
                 )
             else:
                 seen[ref.prime] = index
+            if kind.annotation_required and ref.annotation is None:
+                result.findings.append(_unwritten_annotation(result, prime, kind, index, ref.prime))
+
+
+def _unwritten_annotation(result: FileResult, prime: Prime, kind: EdgeKind, index: int, target: str) -> Finding:
+    """A required note written as null: not written yet, which a draft may be."""
+    where = (kind.field, index, kind.annotation_field)
+    if prime.is_draft:
+        message = f"the {kind.label} edge to {target!r} has no {kind.annotation_field} yet (draft)"
+        return result.finding(rules.MISSING_ANNOTATION, where, message, severity=Severity.WARNING)
+    message = f"a {kind.label} edge needs a {kind.annotation_field}: say why it holds (or mark the prime status: draft)"
+    return result.finding(rules.MISSING_ANNOTATION, where, message)

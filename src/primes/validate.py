@@ -6,6 +6,7 @@ import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import PurePath
 
 import networkx as nx
 
@@ -35,11 +36,20 @@ def check_catalog(
     owner: dict[str, FileResult] = {}
     known_ids: set[str] = set()
     names: dict[str, FileResult] = {}
-    for result in results:
+    partials: dict[str, Prime] = {}
+    partial_owner: dict[str, FileResult] = {}
+    # A file named after its id owns that id: the other files that claim it are the ones reported.
+    for result in sorted(results, key=lambda r: r.prime is None or PurePath(r.path).stem != r.prime.id):
         if result.claimed_id:
             known_ids.add(result.claimed_id)
         prime = result.prime
         if prime is None:
+            # The file's own errors are reported; edges to it are not also dangling (its name is the best
+            # guess at its id when its content cannot say).
+            known_ids.add(PurePath(result.path).stem)
+            if result.partial is not None:
+                partials.setdefault(result.partial.id, result.partial)
+                partial_owner.setdefault(result.partial.id, result)
             continue
         if prime.id in owner:
             first = owner[prime.id]
@@ -58,11 +68,14 @@ def check_catalog(
             names[key] = result
         owner[prime.id] = result
         primes[prime.id] = prime
-    for prime_id, result in owner.items():
-        out.extend(_domain_findings(result, primes[prime_id], domains))
-    out.extend(_edge_findings(primes, owner, known_ids))
+    # Records that failed validation still have their domains and edges checked (without their invalid fields).
+    checked = {**{k: v for k, v in partials.items() if k not in primes}, **primes}
+    checked_owner = {**{k: v for k, v in partial_owner.items() if k not in owner}, **owner}
+    for prime_id, result in checked_owner.items():
+        out.extend(_domain_findings(result, checked[prime_id], domains))
+    out.extend(_edge_findings(checked, checked_owner, known_ids))
     out.extend(_cycle_findings(primes, owner))
-    linked = _linked_pairs(primes)
+    linked = _linked_pairs(checked)
     out.extend(_isolation_findings(primes, owner, linked))
     out.extend(_mention_findings(primes, owner, linked, mentions))
     return primes, out
@@ -155,13 +168,14 @@ def _cycle_findings(primes: Mapping[str, Prime], owner: Mapping[str, FileResult]
 
 
 def _linked_pairs(primes: Mapping[str, Prime]) -> dict[str, set[str]]:
+    """Who is linked to whom by any declared edge (a dangling edge or a self edge still links its source:
+    it is reported as such, not also as isolated)."""
     linked: dict[str, set[str]] = defaultdict(set)
     for prime_id, prime in primes.items():
         for kind in edge_kinds():
             for ref in prime.edges(kind):
-                if ref.prime in primes:
-                    linked[prime_id].add(ref.prime)
-                    linked[ref.prime].add(prime_id)
+                linked[prime_id].add(ref.prime)
+                linked[ref.prime].add(prime_id)
     return linked
 
 
@@ -180,43 +194,64 @@ def _isolation_findings(
 
 
 class NameIndex:
-    """Finds the names of primes in free text, as whole words, in one regex pass per text."""
+    """Finds the names of primes in free text, as whole words.
+
+    A text is split into normalized words; one set test skips the texts that hold no first word of any
+    name (almost all of them), and the rest are scanned word by word for the longest name starting at
+    each word, left to right, as a regex alternation of all the names would match, at a fraction of the
+    cost of running one over thousands of names.
+    """
 
     def __init__(self, names: Mapping[str, str]) -> None:
-        self.ids = {normalize(name): prime_id for name, prime_id in names.items() if normalize(name)}
+        self.ids: dict[str, str] = {}
+        for name, prime_id in names.items():
+            # a name two primes share (reported as a duplicate) stands for the first, which owns it
+            if normalize(name):
+                self.ids.setdefault(normalize(name), prime_id)
         self.digest = hashlib.sha1("\n".join(sorted(f"{k}={v}" for k, v in self.ids.items())).encode()).hexdigest()
-        self._pattern = re.compile(r"(?<!\w)(?:" + _trie_regex(sorted(self.ids)) + r")(?!\w)") if self.ids else None
+        by_first: dict[str, list[tuple[list[str], str]]] = defaultdict(list)
+        for key, prime_id in self.ids.items():
+            words = key.split(" ")
+            by_first[words[0]].append((words, prime_id))
+        for options in by_first.values():
+            options.sort(key=lambda option: -len(option[0]))  # the longest name that matches wins
+        self._by_first = dict(by_first)
+        self._first = frozenset(by_first)
 
     def mentions(self, prime: Prime) -> list[tuple[str, str]]:
         """(prime id, field path) of every other prime named in this prime's texts, first field only."""
-        if self._pattern is None:
-            return []
         found: dict[str, str] = {}
         for path, text in prime.texts():
-            for match in self._pattern.finditer(normalize(text)):
-                target = self.ids[match.group(0)]
+            words = _words(text)
+            if self._first.isdisjoint(words):
+                continue
+            for target in self._scan(words):
                 if target != prime.id and target not in found:
                     found[target] = path
         return list(found.items())
 
+    def _scan(self, words: list[str]) -> Iterable[str]:
+        at, count = 0, len(words)
+        while at < count:
+            for name, target in self._by_first.get(words[at], ()):
+                end = at + len(name)
+                if words[at:end] == name:
+                    yield target
+                    at = end
+                    break
+            else:
+                at += 1
 
-def _trie_regex(words: list[str]) -> str:
-    """A regex matching exactly these words, as a trie (fast to match against thousands of names)."""
-    trie: dict[str, dict] = {}  # type: ignore[type-arg]
-    for word in words:
-        node = trie
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}
 
-    def build(node: dict) -> str:  # type: ignore[type-arg]
-        branches = [re.escape(char) + build(node[char]) for char in sorted(k for k in node if k)]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
+# ASCII text (nearly all of it) is split into normalized words by a byte table instead of a regex: the same
+# words as ``normalize(text).split()``, several times faster.
+_ASCII_WORD_BYTES = bytes(c if chr(c).isascii() and chr(c).isalnum() else 0x20 for c in range(256))
 
-    return build(trie)
+
+def _words(text: str) -> list[str]:
+    if text.isascii():
+        return text.encode("ascii").lower().translate(_ASCII_WORD_BYTES).decode("ascii").split()
+    return normalize(text).split()
 
 
 def _mention_findings(

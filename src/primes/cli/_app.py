@@ -13,6 +13,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from primes.catalog import Catalog, check
 from primes.findings import Finding, Severity, has_errors
@@ -55,12 +56,16 @@ def print_json(data: Any) -> None:
 def print_findings(findings: tuple[Finding, ...] | list[Finding], *, summary: bool = True) -> None:
     for finding in findings:
         color = "red" if finding.severity is Severity.ERROR else "yellow"
-        console.print(
-            f"{finding.path}:{finding.line}:{finding.column}: [bold]{finding.code}[/] "
-            f"[{color}]{finding.severity.value}[/]: {_escape(finding.message)}"
-            + (f" [dim]\\[{_escape(finding.field)}][/]" if finding.field else ""),
-            markup=True,
+        # A Text, not markup: messages quote the file's text, and "[b]", "\\" or ":fire:" must print as written.
+        line = Text.assemble(
+            f"{finding.path}:{finding.line}:{finding.column}: ",
+            (finding.code, "bold"),
+            " ",
+            (finding.severity.value, color),
+            f": {finding.message}",
+            (f" [{finding.field}]" if finding.field else "", "dim"),
         )
+        console.print(line)
     if summary:
         errors = sum(1 for f in findings if f.is_error)
         warnings = len(findings) - errors

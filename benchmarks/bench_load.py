@@ -1,0 +1,159 @@
+"""Stage 1: load + check a catalog folder, against the floor of parsing the same files with PyYAML's C loader.
+
+    python benchmarks/bench_load.py [--sizes 1000,10000] [--repeats 5]
+
+Measured at each size, ours and the baseline alternating run by run:
+- cold: ``primes.check(folder)`` with no cache (it parses, validates, applies every rule, writes the cache)
+  against ``yaml.load(bytes, Loader=CSafeLoader)`` over the same files, and nothing else; target at most
+  1.3x at 10,000 primes. The floor with the garbage collector paused is shown too (ours pauses it).
+- warm: the same check after editing one prime file, with the cache of the previous run; target at most
+  10% of the cold time. The findings of the warm run are compared with a run that ignores the cache.
+- the command line end to end (``primes check``, interpreter start-up included), cold and warm.
+- peak resident memory of a fresh process that checks the catalog cold, and of one that only parses it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import _harness as h
+import yaml
+
+import primes
+
+loader = importlib.import_module("primes.load")  # the module (``primes.load`` is also a function)
+
+COLD_TARGET_AT = 10_000
+
+
+def catalog_files(root: Path) -> list[Path]:
+    return [root / "catalog.yaml", root / "domains.yaml", *sorted((root / "primes").glob("*.yaml"))]
+
+
+def floor(root: Path) -> list[object]:
+    """What any reader of these files pays at least: list them, read them, parse them with the C loader."""
+    return [yaml.load(path.read_bytes(), Loader=yaml.CSafeLoader) for path in catalog_files(root)]
+
+
+def floor_gc_paused(root: Path) -> list[object]:
+    with h.gc_paused():
+        return floor(root)
+
+
+def drop_cache(root: Path) -> None:
+    shutil.rmtree(root / loader.CACHE_DIR, ignore_errors=True)
+
+
+def cold(root: Path) -> primes.Catalog:
+    drop_cache(root)
+    return primes.check(root)
+
+
+class OneEdit:
+    """Edits one prime file per run (a different one each time) and puts it back afterwards."""
+
+    def __init__(self, root: Path) -> None:
+        self.files = sorted((root / "primes").glob("*.yaml"))
+        self.count = 0
+        self.current: tuple[Path, bytes] | None = None
+
+    def apply(self) -> Path:
+        path = self.files[(self.count * 7919) % len(self.files)]
+        self.count += 1
+        original = path.read_bytes()
+        edited = original.replace(b"core_idea: >-\n  ", b"core_idea: >-\n  Edited for a benchmark. ", 1)
+        if edited == original:
+            raise RuntimeError(f"{path}: no core_idea block to edit")
+        self.current = (path, original)
+        path.write_bytes(edited)
+        return path
+
+    def restore(self) -> None:
+        if self.current is not None:
+            path, original = self.current
+            path.write_bytes(original)
+            self.current = None
+
+
+def measure_size(n: int, args: argparse.Namespace, measures: list[h.Measure], checks: dict[str, object]) -> None:
+    root = h.catalog_dir(n, args.seed, args.results)
+    repeats: int = args.repeats
+    files = len(catalog_files(root))
+    primes.check(root, use_cache=False)  # warm the page cache and the imports before the first sample
+
+    ours, base = h.alternate(repeats, lambda: h.clock(lambda: cold(root)), lambda: h.clock(lambda: floor(root)))
+    target = "ratio <= 1.3" if n >= COLD_TARGET_AT else ""
+    measures.append(h.Measure(n, "load+check cold", ours, base, "C loader", target=target,
+                              note=f"{files:,} files; cold = no cache (the run writes it)"))
+    _, paused = h.alternate(repeats, lambda: 0.0, lambda: h.clock(lambda: floor_gc_paused(root)))
+    measures.append(h.Measure(n, "load+check cold", ours, paused, "C loader, gc paused"))
+    no_cache, _ = h.alternate(repeats, lambda: h.clock(lambda: primes.check(root, use_cache=False)))
+    measures.append(h.Measure(n, "load+check, cache off", no_cache, base, "C loader"))
+
+    primes.check(root)  # fill the cache
+    edit = OneEdit(root)
+    warm: list[float] = []
+    for _ in range(repeats):
+        edit.apply()
+        warm.append(h.clock(lambda: primes.check(root)))
+        if _ == repeats - 1:
+            cached = primes.check(root)
+            fresh = primes.check(root, use_cache=False)
+            checks[f"{n}: warm findings equal a run without the cache"] = (
+                cached.findings == fresh.findings and cached.ids == fresh.ids
+            )
+        edit.restore()
+        primes.check(root)  # the cache now holds the restored file: the next run again sees one edit
+    measures.append(h.Measure(n, "re-check after 1 edit", warm, ours, "cold", target="ratio <= 0.10"))
+    unchanged, _ = h.alternate(repeats, lambda: h.clock(lambda: primes.check(root)))
+    measures.append(h.Measure(n, "re-check, nothing changed", unchanged, ours, "cold"))
+
+    cli = [sys.executable, "-c", "import sys; from primes.cli import main; sys.exit(main())", "check", str(root)]
+
+    def run_cli(clear: bool) -> float:
+        if clear:
+            drop_cache(root)
+        start = time.perf_counter()
+        subprocess.run(cli, capture_output=True, check=False)
+        return time.perf_counter() - start
+
+    cli_cold, cli_warm = h.alternate(max(1, repeats // 2), lambda: run_cli(True), lambda: run_cli(False))
+    measures.append(h.Measure(n, "`primes check` command, cold", cli_cold, note="interpreter start-up included"))
+    measures.append(h.Measure(n, "`primes check` command, warm", cli_warm, cli_cold, "cold"))
+
+    peak = h.peak_memory_mb(f"import primes\nprimes.check({str(root)!r}, use_cache=False)")
+    peak_floor = h.peak_memory_mb(
+        f"import sys\nsys.path.insert(0, {str(h.BENCH_DIR)!r})\nimport bench_load\nbench_load.floor_keep({str(root)!r})"
+    )
+    measures.append(h.Measure(n, "peak memory, check cold", [peak], [peak_floor], "parse only", unit="MB"))
+    drop_cache(root)
+
+
+_kept: list[object] = []
+
+
+def floor_keep(root: str) -> None:
+    """The floor, keeping every parsed file in memory as a loaded catalog does (for the memory probe)."""
+    _kept.extend(floor(Path(root)))
+
+
+def main() -> int:
+    args = h.arguments(__doc__.split("\n\n")[0], default_sizes=(1_000, 10_000))
+    measures: list[h.Measure] = []
+    checks: dict[str, object] = {}
+    for n in args.sizes:
+        measure_size(n, args, measures, checks)
+    h.report("bench_load", measures, args.results, {"checks": checks})
+    for name, ok in checks.items():
+        print(f"check: {name}: {'yes' if ok else 'NO'}")
+    return 0 if all(checks.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,373 @@
+"""The site's Markdown, rendered from the catalog with the Jinja2 templates in ``templates/``.
+
+Every value a template prints goes through :func:`~primes.site.text.md_inline` unless it is already
+:class:`~primes.site.text.Markdown` (a link or a block this module built), so catalog text can never turn
+into markup. Links are written to the source ``.md`` files, relative to the page, so that mkdocs checks
+them (``--strict`` fails on a broken one) and rewrites them to the built URLs.
+
+Where generated pages live (``src_uri``, relative to the docs folder):
+
+- ``primes/<id>.md``: one page per prime; ``primes/index.md``: the A–Z index
+- ``domains/index.md`` and ``domains/<id>.md``: the domains and one page per domain
+- ``relations/index.md`` and ``relations/<kind>.md``: every edge of each kind (the not-to-be-confused-with
+  pairs among them)
+- ``graph.md``: the whole catalog as one SVG, by hierarchy level
+"""
+
+from __future__ import annotations
+
+import functools
+import posixpath
+import unicodedata
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+
+from primes.catalog import Catalog
+from primes.errors import PrimesError
+from primes.model import AUDIENCE_LABELS, AUDIENCES, Explanation, Prime
+from primes.ontology import EdgeKind, Position, edge_kinds
+from primes.query import by_domain, domain_overview, hierarchy_kind, stats
+from primes.site.links import Link, RoleGroup, foundational, levels, relations
+from primes.site.text import Markdown, md_block, md_inline
+
+AZ_PAGE = "primes/index.md"
+DOMAINS_PAGE = "domains/index.md"
+RELATIONS_PAGE = "relations/index.md"
+GRAPH_PAGE = "graph.md"
+DIAGRAM_SLOT = '<div class="primes-diagram-slot" data-primes-diagram="{id}"></div>'
+GRAPH_SLOT = '<div class="primes-graph-slot" data-primes-graph="catalog"></div>'
+
+# How a page heads each role's list. The roles are the ontology's; a role missing here (a new edge kind)
+# is headed by its own name, so the page still shows it.
+ROLE_HEADINGS: Mapping[str, str] = {
+    "parents": "Parents ({n}) — broader patterns this builds on",
+    "children": "Children ({n}) — more specific cases that build on this",
+    "partners": "Mutual Partners ({n}) — patterns that work hand in hand with this",
+    "contrasts": "Not to Be Confused With",
+    "contrasted_by": "Contrasted By ({n}) — primes that say they are not to be confused with this one",
+}
+# How the layout sentence above the diagram names each role.
+ROLE_NAMES: Mapping[str, str] = {"partners": "mutual partners", "contrasted_by": "primes contrasted with it"}
+WHERE: Mapping[Position, str] = {
+    Position.ABOVE: "above",
+    Position.RIGHT: "to the right",
+    Position.BELOW: "below",
+    Position.LEFT: "to the left",
+}
+
+
+class SiteError(PrimesError):
+    """The catalog cannot be laid out as a site (a generated page would clash with another)."""
+
+
+def prime_uri(prime_id: str) -> str:
+    return f"primes/{prime_id}.md"
+
+
+def domain_uri(domain_id: str) -> str:
+    return f"domains/{domain_id}.md"
+
+
+def relation_uri(kind: EdgeKind) -> str:
+    return f"relations/{kind.id}.md"
+
+
+def rdf_uri(prime_id: str, extension: str) -> str:
+    return f"primes/{prime_id}.{extension}"
+
+
+def relative(here: str, target: str) -> str:
+    """The link from the page ``here`` to ``target``, both docs-relative source paths."""
+    return posixpath.relpath(target, posixpath.dirname(here) or ".")
+
+
+def _finalize(value: Any) -> Any:
+    # Applied to every {{ ... }}: values become escaped Markdown unless a helper already built Markdown.
+    if isinstance(value, Markdown):
+        return value
+    return md_inline(value)
+
+
+@dataclass(frozen=True, slots=True)
+class GeneratedPage:
+    """A page the site generates: where it goes, its title as plain text, its Markdown."""
+
+    uri: str
+    title: str
+    markdown: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """Per-page helpers handed to the templates."""
+
+    here: str
+
+    def link(self, text: object, target: str) -> Markdown:
+        return Markdown(f"[{md_inline(text)}]({relative(self.here, target)})")
+
+
+class Renderer:
+    """Renders every generated page of a catalog; one instance per build (it caches per-catalog indexes)."""
+
+    def __init__(self, catalog: Catalog, *, rdf: bool = True) -> None:
+        self.catalog = catalog
+        self.rdf = rdf
+        self.env = environment()
+        self._names = {p.id: p.name for p in catalog}
+        self._domain_labels = {d.id: d.label for d in catalog.domains.values()}
+        self._check_layout()
+
+    # --- the pages --------------------------------------------------------------------------------------
+
+    def pages(self) -> Iterator[GeneratedPage]:
+        """Every generated page: the primes, then the indexes."""
+        for prime in self.catalog:
+            yield GeneratedPage(prime_uri(prime.id), prime.name, self.prime_page(prime.id))
+        yield from self.index_pages()
+
+    def page_uris(self) -> list[str]:
+        """The source paths of every generated page, without rendering them."""
+        uris = [prime_uri(p.id) for p in self.catalog]
+        uris += [AZ_PAGE, DOMAINS_PAGE, *(domain_uri(d) for d in self.catalog.domains), RELATIONS_PAGE]
+        uris += [relation_uri(k) for k in edge_kinds()]
+        return [*uris, GRAPH_PAGE]
+
+    def prime_page(self, prime_id: str) -> str:
+        prime = self.catalog[prime_id]
+        here = prime_uri(prime_id)
+        page = _Page(here)
+        rel = relations(self.catalog, prime_id)
+        return self.env.get_template("prime.md.j2").render(
+            prime=prime,
+            page=page,
+            explanations=_ordered_explanations(prime),
+            audience_label=AUDIENCE_LABELS,
+            domain=lambda domain_id: page.link(self._domain_labels.get(domain_id, domain_id), domain_uri(domain_id)),
+            groups=[g for g in rel.groups if g.links],
+            foundational=rel.foundational,
+            layout=self._layout_sentence(),
+            heading=_heading,
+            sentence=lambda link: self._sentence(page, prime, link),
+            slot=Markdown(DIAGRAM_SLOT.format(id=prime_id)),
+            rdf=self.rdf,
+            turtle=Markdown(relative(here, rdf_uri(prime_id, "ttl"))),
+            jsonld=Markdown(relative(here, rdf_uri(prime_id, "jsonld"))),
+        )
+
+    def index_pages(self) -> list[GeneratedPage]:
+        """The A–Z, domain, relation and graph pages: the pages that list many primes."""
+        out = [
+            GeneratedPage(AZ_PAGE, "A–Z", self.az_page()),
+            GeneratedPage(DOMAINS_PAGE, "Domains", self.domains_page()),
+        ]
+        for domain in self.catalog.domains.values():
+            out.append(GeneratedPage(domain_uri(domain.id), domain.label, self.domain_page(domain.id)))
+        out.append(GeneratedPage(RELATIONS_PAGE, "Relations", self.relations_page()))
+        for kind in edge_kinds():
+            out.append(GeneratedPage(relation_uri(kind), kind.label.capitalize(), self.relation_page(kind)))
+        out.append(GeneratedPage(GRAPH_PAGE, "Catalog Graph", self.graph_page()))
+        return out
+
+    def az_page(self) -> str:
+        page = _Page(AZ_PAGE)
+        entries: list[tuple[str, str, Markdown]] = []
+        for prime in self.catalog:
+            entries.append((_sort_key(prime.name), prime.name, self._prime_link(page, prime.id)))
+            for alias in prime.aliases:
+                see = Markdown(f"{md_inline(alias)}, see {self._prime_link(page, prime.id)}")
+                entries.append((_sort_key(alias), alias, see))
+        entries.sort(key=lambda e: (e[0], e[1]))
+        letters: dict[str, list[Markdown]] = {}
+        for key, _, line in entries:
+            letters.setdefault(_letter(key), []).append(line)
+        return self.env.get_template("az.md.j2").render(
+            count=len(self.catalog),
+            other_names=len(entries) - len(self.catalog),
+            letters=[(letter, _letter_anchor(letter), lines) for letter, lines in letters.items()],
+        )
+
+    def domains_page(self) -> str:
+        page = _Page(DOMAINS_PAGE)
+        rows = [
+            (page.link(d.label, domain_uri(d.id)), d.description, d.primes, d.transfers)
+            for d in domain_overview(self.catalog)
+            if d.id in self.catalog.domains
+        ]
+        return self.env.get_template("domains.md.j2").render(rows=rows)
+
+    def domain_page(self, domain_id: str) -> str:
+        page = _Page(domain_uri(domain_id))
+        answer = by_domain(self.catalog, domain_id)
+        uses = [(self._prime_link(page, u.id), u.text) for u in answer.uses]
+        transfers = [
+            (
+                self._prime_link(page, t.id),
+                page.link(self._domain_labels.get(t.from_domain, t.from_domain), domain_uri(t.from_domain)),
+                page.link(self._domain_labels.get(t.to_domain, t.to_domain), domain_uri(t.to_domain)),
+                t.text,
+            )
+            for t in answer.transfers
+        ]
+        return self.env.get_template("domain.md.j2").render(
+            label=answer.label, description=answer.description, uses=uses, transfers=transfers
+        )
+
+    def relations_page(self) -> str:
+        page = _Page(RELATIONS_PAGE)
+        counts = stats(self.catalog, top=0).edges
+        kinds = [(page.link(k.label.capitalize(), relation_uri(k)), counts.get(k.id, 0), k) for k in edge_kinds()]
+        return self.env.get_template("relations.md.j2").render(kinds=kinds, layout=self._layout_sentence())
+
+    def relation_page(self, kind: EdgeKind) -> str:
+        page = _Page(relation_uri(kind))
+        graph = self.catalog.kind_graphs[kind.id]
+        edges = [(u, v, data.get("note")) for u, v, data in graph.edges(data=True) if data.get("declared", True)]
+        edges.sort(key=lambda e: (_sort_key(self._names[e[0]]), _sort_key(self._names[e[1]])))
+        lines = [
+            Markdown(
+                f"{self._prime_link(page, u)} {md_inline(kind.forward_phrase)} {self._prime_link(page, v)}"
+                + (f"{_connector(kind)}{md_inline(note)}" if note else "")
+            )
+            for u, v, note in edges
+        ]
+        return self.env.get_template("relation.md.j2").render(kind=kind, lines=lines)
+
+    def graph_page(self) -> str:
+        page = _Page(GRAPH_PAGE)
+        level_of = levels(self.catalog)
+        by_level: dict[int, list[str]] = {}
+        for prime_id in sorted(level_of, key=lambda p: _sort_key(self._names[p])):
+            by_level.setdefault(level_of[prime_id], []).append(prime_id)
+        return self.env.get_template("graph.md.j2").render(
+            count=len(self.catalog),
+            slot=Markdown(GRAPH_SLOT),
+            levels=[
+                (level, [self._prime_link(page, p) for p in members]) for level, members in sorted(by_level.items())
+            ],
+        )
+
+    def render_handwritten(self, source: str, here: str) -> str:
+        """A hand-written page that asks for it (front matter ``primes_template: true``), rendered as a
+        template with the catalog's counts, foundational primes and domains."""
+        return self.env.from_string(source).render(self.summary_context(here))
+
+    def summary_context(self, here: str) -> dict[str, Any]:
+        page = _Page(here)
+        numbers = stats(self.catalog, top=0)
+        return {
+            "page": page,
+            "meta": self.catalog.meta,
+            "stats": numbers,
+            "kinds": [
+                (
+                    k,
+                    numbers.edges.get(k.id, 0),
+                    page.link(k.label, relation_uri(k)),
+                    {"target": WHERE[k.target_position], "source": WHERE[k.source_position]},
+                )
+                for k in edge_kinds()
+            ],
+            "foundational": [self._prime_link(page, p) for p in sorted(foundational(self.catalog), key=self._name_key)],
+            "domains": [
+                (page.link(d.label, domain_uri(d.id)), d.primes)
+                for d in domain_overview(self.catalog)
+                if d.id in self.catalog.domains
+            ],
+            "az": page.link("A–Z index", AZ_PAGE),
+            "domains_index": page.link("all domains", DOMAINS_PAGE),
+            "relations_index": page.link("relations", RELATIONS_PAGE),
+            "graph": page.link("catalog graph", GRAPH_PAGE),
+            "layout": self._layout_sentence(),
+            "hierarchy": hierarchy_kind(),
+        }
+
+    # --- helpers ----------------------------------------------------------------------------------------
+
+    def _name_key(self, prime_id: str) -> str:
+        return _sort_key(self._names[prime_id])
+
+    def _prime_link(self, page: _Page, prime_id: str) -> Markdown:
+        return page.link(self._names[prime_id], prime_uri(prime_id))
+
+    def _sentence(self, page: _Page, prime: Prime, link: Link) -> Markdown:
+        """One edge as the page reads it: "Aggregation is a decomposition of Micro Macro Linkage — note"."""
+        this, other = md_inline(prime.name), self._prime_link(page, link.other)
+        phrase = md_inline(link.kind.forward_phrase)
+        source, target = (this, other) if link.outgoing else (other, this)
+        note = f"{_connector(link.kind)}{md_inline(link.note)}" if link.note else ""
+        return Markdown(f"{source} {phrase} {target}{note}")
+
+    def _layout_sentence(self) -> Markdown:
+        """Where the diagram draws each role, from the ontology: "parents above, ..., contrasts to the left"."""
+        places: dict[Position, list[str]] = {}
+        for kind in edge_kinds():
+            places.setdefault(kind.target_position, []).append(kind.outgoing_role)
+            if not kind.symmetric:
+                places.setdefault(kind.source_position, []).append(kind.incoming_role)
+        parts = []
+        for position in (Position.ABOVE, Position.RIGHT, Position.BELOW, Position.LEFT):
+            roles = [ROLE_NAMES.get(r, r.replace("_", " ")) for r in dict.fromkeys(places.get(position, []))]
+            if roles:
+                dashed = " (dashed)" if position is Position.LEFT else ""
+                parts.append(f"{' and '.join(roles)} {WHERE[position]}{dashed}")
+        return md_inline(", ".join(parts))
+
+    def _check_layout(self) -> None:
+        clashes = [f"prime {p!r}" for p in self.catalog.ids if prime_uri(p) == AZ_PAGE]
+        clashes += [f"domain {d!r}" for d in self.catalog.domains if domain_uri(d) == DOMAINS_PAGE]
+        if clashes:
+            raise SiteError(
+                f"the id of {', '.join(clashes)} clashes with an index page of the site (its page would be "
+                "index.md); rename it"
+            )
+
+
+def _heading(group: RoleGroup) -> Markdown:
+    template = ROLE_HEADINGS.get(group.role, group.role.replace("_", " ").capitalize() + " ({n})")
+    return md_inline(template.format(n=len(group.links)))
+
+
+def _connector(kind: EdgeKind) -> str:
+    # A reason reads as the end of the sentence ("... because ..."); a note as an aside.
+    return " because " if kind.annotation_field == "reason" else " — "
+
+
+def _ordered_explanations(prime: Prime) -> list[Explanation]:
+    order = {audience: i for i, audience in enumerate(AUDIENCES)}
+    return sorted(prime.explanations or (), key=lambda e: order.get(e.audience, len(order)))
+
+
+def _sort_key(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in folded if not unicodedata.combining(c)).casefold()
+
+
+def _letter(key: str) -> str:
+    first = key[:1].upper()
+    return first if first.isalpha() else "#"
+
+
+def _letter_anchor(letter: str) -> str:
+    if letter == "#":
+        return "letter-other"
+    return f"letter-{letter.lower()}" if letter.isascii() else f"letter-u{ord(letter):x}"
+
+
+@functools.cache
+def environment() -> jinja2.Environment:
+    """The template environment: Markdown output, every printed value escaped unless already Markdown."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("primes.site", "templates"),
+        autoescape=False,  # Markdown, not HTML: _finalize escapes for Markdown instead
+        finalize=_finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["block"] = md_block
+    return env

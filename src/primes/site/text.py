@@ -1,0 +1,140 @@
+"""Catalog text made safe for Markdown and for SVG, and measured for wrapping in the diagrams.
+
+Catalog text is data, never markup: every character that Markdown (with the extensions the site enables)
+or HTML would read as syntax is escaped, so ``<script>``, ``onerror=`` and ``[x](javascript:...)`` in a
+record come out as the literal text a reader typed.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+_WHITESPACE = re.compile(r"\s+")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+# Characters Python-Markdown (and attr_list, tables, emphasis) can read as syntax anywhere in a line.
+# `<` and `&` become entities instead: a backslash does not stop raw HTML or entity references.
+_INLINE_SPECIAL = re.compile(r"([\\`*_{}\[\]|])")
+# Characters that start a block construct (heading, quote, list, rule) only at the start of a line.
+_LINE_START = re.compile(r"^([#>+\-=~:]|\d+(?=[.)]))")
+
+
+class Markdown(str):
+    """A string that is already Markdown (a rendered fragment): templates print it unescaped."""
+
+    __slots__ = ()
+
+
+def md_inline(text: object) -> Markdown:
+    """Text for one line of Markdown: white space collapsed, every syntax character escaped."""
+    if isinstance(text, Markdown):
+        return text
+    value = _WHITESPACE.sub(" ", str(text)).strip()
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    value = _INLINE_SPECIAL.sub(r"\\\1", value)
+    return Markdown(_LINE_START.sub(_escape_line_start, value))
+
+
+def _escape_line_start(match: re.Match[str]) -> str:
+    token = match.group(1)
+    if token.isdigit():
+        return token + "\\"  # "1984. A year" must not become an ordered list: escape the dot after it
+    return "\\" + token if token in "#+-" else f"&#{ord(token)};"
+
+
+def md_block(text: object) -> Markdown:
+    """Text as Markdown paragraphs: blank lines in the source separate paragraphs, other breaks are spaces."""
+    if isinstance(text, Markdown):
+        return text
+    paragraphs = [md_inline(p) for p in _PARAGRAPH_BREAK.split(str(text).strip())]
+    return Markdown("\n\n".join(p for p in paragraphs if p))
+
+
+def xml(text: object) -> str:
+    """Text for an XML/HTML attribute or element: markup characters and quotes escaped."""
+    return html.escape(str(text), quote=True)
+
+
+def json_for_script(data: str) -> str:
+    """JSON text safe inside a ``<script>`` element: no ``</script>``, no HTML comment, no entity surprises."""
+    return data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+# Advance widths in thousandths of an em, for DejaVu Sans (the widest of the usual sans-serif fallbacks):
+# wrapping by these widths keeps text inside its box in narrower fonts too.
+_WIDTHS: dict[str, int] = {
+    **dict.fromkeys("abdeghnopqu", 635),
+    **dict.fromkeys("ckvxyz", 600),
+    **dict.fromkeys("fjilrt!|.,:;'", 400),
+    "m": 975,
+    "w": 820,
+    "s": 525,
+    **dict.fromkeys("ABCDGHKNOQRUVXYZ", 790),
+    **dict.fromkeys("EFLPST", 700),
+    **dict.fromkeys("IJ", 300),
+    "M": 865,
+    "W": 990,
+    **dict.fromkeys("0123456789", 640),
+    " ": 320,
+    "-": 365,
+    "…": 1000,
+    "·": 320,
+}
+_DEFAULT_WIDTH = 1000  # anything else (wide glyphs, symbols) counts as a full em
+
+
+def text_width(text: str, font_size: float, *, bold: bool = False) -> float:
+    """An upper estimate of the rendered width of ``text`` in user units."""
+    units = sum(_WIDTHS.get(ch, _DEFAULT_WIDTH) for ch in text)
+    return units / 1000 * font_size * (1.1 if bold else 1.0)
+
+
+def wrap(text: str, width: float, font_size: float, *, max_lines: int, bold: bool = False) -> tuple[list[str], bool]:
+    """Break ``text`` into at most ``max_lines`` lines no wider than ``width``.
+
+    Words too long for a line are split; when the text does not fit in ``max_lines`` the last line ends in
+    an ellipsis. Returns the lines and whether anything was left out (callers then give the full text as a
+    tooltip).
+    """
+    words = _WHITESPACE.sub(" ", text).strip().split(" ")
+    lines: list[str] = []
+    current = ""
+    pieces: list[str] = []
+    for word in words:
+        pieces.extend(_split_long_word(word, width, font_size, bold))
+    for piece in pieces:
+        candidate = f"{current} {piece}" if current else piece
+        if text_width(candidate, font_size, bold=bold) <= width:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        current = piece
+    if current:
+        lines.append(current)
+    if len(lines) <= max_lines:
+        return lines, False
+    kept = lines[:max_lines]
+    kept[-1] = _with_ellipsis(kept[-1], width, font_size, bold)
+    return kept, True
+
+
+def _split_long_word(word: str, width: float, font_size: float, bold: bool) -> list[str]:
+    if text_width(word, font_size, bold=bold) <= width:
+        return [word]
+    parts: list[str] = []
+    current = ""
+    for ch in word:
+        if current and text_width(current + ch + "-", font_size, bold=bold) > width:
+            parts.append(current + "-")
+            current = ""
+        current += ch
+    parts.append(current)
+    return parts
+
+
+def _with_ellipsis(line: str, width: float, font_size: float, bold: bool) -> str:
+    line = line.rstrip()
+    while line and text_width(line + "…", font_size, bold=bold) > width:
+        line = line[:-1].rstrip()
+    return line + "…"

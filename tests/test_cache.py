@@ -1,0 +1,256 @@
+"""The check cache: a warm run reports exactly what a cold run (``use_cache=False``) reports, whatever changed."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pickle
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from primes.findings import Finding
+
+load_module = importlib.import_module("primes.load")  # ``primes.load`` the attribute is the function
+
+
+@pytest.fixture(autouse=True)
+def own_cache_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test signs its cache with a key of its own, kept under its tmp folder (not the user's home)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    load_module._cache_secret.cache_clear()
+    yield
+    load_module._cache_secret.cache_clear()
+
+
+@pytest.fixture
+def validations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files validated from scratch (a cache hit skips validation)."""
+    seen: list[str] = []
+    original = load_module.check_record
+
+    def counting(source: Any, file_id: str) -> Any:
+        seen.append(file_id)
+        return original(source, file_id)
+
+    monkeypatch.setattr(load_module, "check_record", counting)
+    return seen
+
+
+def warm(root: Path) -> list[Finding]:
+    return load_module.load_catalog(root).findings
+
+
+def cold(root: Path) -> list[Finding]:
+    return load_module.load_catalog(root, use_cache=False).findings
+
+
+def cache_files(root: Path) -> list[Path]:
+    return sorted((root / load_module.CACHE_DIR).glob("*.pickle"))
+
+
+def test_a_second_run_is_served_from_the_cache(tiny_dir: Path, validations: list[str]) -> None:
+    first = warm(tiny_dir)
+    assert len(validations) == 6
+    assert len(cache_files(tiny_dir)) == 2
+    assert (tiny_dir / load_module.CACHE_DIR / ".gitignore").read_text() == "*\n"
+    validations.clear()
+
+    assert warm(tiny_dir) == first == cold(tiny_dir) == []
+    assert validations == ["lookalike", "part", "piece", "sibling", "twin", "whole"]  # only the cold run
+
+
+def test_use_cache_false_neither_reads_nor_writes(tiny_dir: Path) -> None:
+    cold(tiny_dir)
+    assert not (tiny_dir / load_module.CACHE_DIR).exists()
+
+
+def test_an_edit_is_seen(tiny_dir: Path, validations: list[str]) -> None:
+    warm(tiny_dir)
+    path = tiny_dir / "primes" / "piece.yaml"
+    path.write_text(path.read_text().replace("prime: part", "prime: prat"))
+    validations.clear()
+
+    findings = warm(tiny_dir)
+
+    assert validations == ["piece"]
+    assert findings == cold(tiny_dir)
+    assert {f.code for f in findings} == {"PR401", "PR502"}  # the note still names the part
+
+
+def test_an_edit_that_changes_a_name_updates_mentions(tiny_dir: Path) -> None:
+    warm(tiny_dir)
+    path = tiny_dir / "primes" / "lookalike.yaml"
+    path.write_text(path.read_text().replace("name: Lookalike", "name: Piece Of Cake"))
+    piece = tiny_dir / "primes" / "piece.yaml"
+    piece.write_text(piece.read_text().replace("A worked case of the piece.", "A piece of cake, really."))
+
+    findings = warm(tiny_dir)
+
+    assert findings == cold(tiny_dir)
+    assert {(f.code, f.prime_id) for f in findings} == {("PR502", "piece")}
+
+
+def test_a_rename_is_seen(tiny_dir: Path) -> None:
+    warm(tiny_dir)
+    (tiny_dir / "primes" / "twin.yaml").rename(tiny_dir / "primes" / "double.yaml")
+
+    findings = warm(tiny_dir)
+
+    assert findings == cold(tiny_dir)
+    assert {f.code for f in findings} == {"PR301"}
+
+
+def test_a_rename_back_and_forth(tiny_dir: Path) -> None:
+    warm(tiny_dir)
+    twin, double = tiny_dir / "primes" / "twin.yaml", tiny_dir / "primes" / "double.yaml"
+    twin.rename(double)
+    warm(tiny_dir)
+    double.rename(twin)
+    assert warm(tiny_dir) == cold(tiny_dir) == []
+
+
+def test_a_deletion_is_seen(tiny_dir: Path) -> None:
+    warm(tiny_dir)
+    (tiny_dir / "primes" / "whole.yaml").unlink()
+
+    findings = warm(tiny_dir)
+
+    assert findings == cold(tiny_dir)
+    assert {f.code for f in findings} == {"PR401"}
+
+
+def test_a_new_file_is_seen(tiny_dir: Path) -> None:
+    warm(tiny_dir)
+    (tiny_dir / "primes" / "extra.yaml").write_text("id: extra\nname: [\n")
+    findings = warm(tiny_dir)
+    assert findings == cold(tiny_dir)
+    assert {f.code for f in findings} == {"PR101"}
+
+
+def test_a_changed_domain_list_is_seen(tiny_dir: Path) -> None:
+    warm(tiny_dir)
+    path = tiny_dir / "domains.yaml"
+    path.write_text(path.read_text().replace("id: economics", "id: economy"))
+    findings = warm(tiny_dir)
+    assert findings == cold(tiny_dir)
+    assert {f.code for f in findings} == {"PR206"}
+
+
+def test_a_fix_is_seen(tiny_dir: Path) -> None:
+    path = tiny_dir / "primes" / "whole.yaml"
+    good = path.read_text()
+    path.write_text(good.replace("clarity:", "clarty:"))
+    assert warm(tiny_dir)
+    path.write_text(good)
+    assert warm(tiny_dir) == []
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda raw: b"",
+        lambda raw: raw[: len(raw) // 2],
+        lambda raw: os.urandom(len(raw)),
+        lambda raw: raw[:40] + bytes([raw[40] ^ 0xFF]) + raw[41:],
+    ],
+    ids=["empty", "truncated", "random", "one-byte-flipped"],
+)
+def test_a_corrupted_cache_is_ignored(tiny_dir: Path, damage: Any) -> None:
+    path = tiny_dir / "primes" / "piece.yaml"
+    path.write_text(path.read_text().replace("prime: part", "prime: prat"))
+    expected = warm(tiny_dir)
+    for cache in cache_files(tiny_dir):
+        cache.write_bytes(damage(cache.read_bytes()))
+    assert warm(tiny_dir) == expected == cold(tiny_dir)
+    assert warm(tiny_dir) == expected  # and the rewritten cache serves the next run
+
+
+class _Planted:
+    """A pickle that would create a file when unpickled."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Path.touch, (self.marker,))
+
+
+def test_a_cache_file_not_written_by_this_user_is_never_unpickled(tiny_dir: Path, tmp_path: Path) -> None:
+    warm(tiny_dir)
+    marker = tmp_path / "pwned"
+    for cache in cache_files(tiny_dir):
+        cache.write_bytes(b"\0" * 32 + pickle.dumps({"whole.yaml": ("x", _Planted(marker))}))
+    assert warm(tiny_dir) == []
+    assert not marker.exists()
+
+
+def test_a_cache_signed_with_another_key_is_ignored(tiny_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tiny_dir / "primes" / "piece.yaml"
+    path.write_text(path.read_text().replace("prime: part", "prime: prat"))
+    expected = warm(tiny_dir)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tiny_dir.parent / "another-user"))
+    load_module._cache_secret.cache_clear()
+    assert warm(tiny_dir) == expected
+
+
+def test_a_catalog_where_the_cache_cannot_be_written_still_checks(tiny_dir: Path) -> None:
+    (tiny_dir / load_module.CACHE_DIR).write_text("a file where the cache folder would go")
+    path = tiny_dir / "primes" / "piece.yaml"
+    path.write_text(path.read_text().replace("prime: part", "prime: prat"))
+    assert warm(tiny_dir) == cold(tiny_dir) != []
+    assert not list(tiny_dir.rglob("*.tmp"))
+
+
+def test_no_usable_key_means_no_cache(tiny_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tiny_dir.parent / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    load_module._cache_secret.cache_clear()
+    assert warm(tiny_dir) == []
+    assert not cache_files(tiny_dir)
+
+
+def test_the_cache_key_follows_the_code_and_the_ontology() -> None:
+    key = load_module._cache_key()
+    assert len(key) == 16
+    assert {"records.py", "source.py", "model.py", "validate.py"} <= set(load_module._CACHED_CODE)
+    assert all((Path(load_module.__file__).parent / name).is_file() for name in load_module._CACHED_CODE)
+
+
+COUNT_VALIDATIONS = """
+import importlib, sys
+load = importlib.import_module("primes.load")
+calls = []
+original = load.check_record
+load.check_record = lambda source, file_id: calls.append(file_id) or original(source, file_id)
+load.load_catalog(sys.argv[1])
+print(len(calls))
+"""
+
+
+def test_the_cache_serves_a_new_process(tiny_dir: Path, tmp_path: Path) -> None:
+    """Records are pickled by class name: a fresh process must be able to read what another one wrote."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "user-cache")}
+
+    def validated() -> int:
+        command = [sys.executable, "-c", COUNT_VALIDATIONS, str(tiny_dir)]
+        return int(subprocess.run(command, env=env, capture_output=True, text=True, check=True, timeout=60).stdout)
+
+    assert validated() == 6
+    assert validated() == 0
+
+
+def test_cache_files_of_another_key_are_removed(tiny_dir: Path) -> None:
+    folder = tiny_dir / load_module.CACHE_DIR
+    folder.mkdir()
+    stale = [folder / "records-0123456789abcdef.pickle", folder / "mentions-0123456789abcdef.pickle"]
+    for path in stale:
+        path.write_bytes(b"from older code")
+    warm(tiny_dir)
+    assert not any(path.exists() for path in stale)
+    assert len(cache_files(tiny_dir)) == 2
