@@ -8,20 +8,23 @@ name and content; the rules that need the whole catalog run every time (they are
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import gc
 import hashlib
 import hmac
+import io
 import os
 import pickle
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from yaml.nodes import SequenceNode
 
 from primes import __version__
@@ -37,6 +40,7 @@ PRIMES_DIR = "primes"
 META_FILE = "catalog.yaml"
 DOMAINS_FILE = "domains.yaml"
 CACHE_DIR = ".primes-cache"
+_FREEZE_AT = 1000  # prime files
 
 
 @dataclass(slots=True)
@@ -90,7 +94,13 @@ def load_catalog(root: Path | str, *, use_cache: bool = True) -> LoadedCatalog:
             findings.extend(result.findings)
         primes, catalog_findings = check_catalog(results, domains, mentions)
         findings.extend(catalog_findings)
-    findings.sort(key=lambda f: f.sort_key)
+        findings.sort(key=lambda f: f.sort_key)
+        if len(results) >= _FREEZE_AT:
+            # The records of a large catalog live as long as the catalog and hold no reference cycles: without
+            # this, the first collections after the load would scan millions of them, again and again, at a
+            # cost that rivals the load itself. (Cyclic garbage that exists right now is kept too: a small price
+            # for a program that loads a large catalog.)
+            gc.freeze()
     files = {pid: prime_results[pid] for pid in primes}
     return LoadedCatalog(root, meta, domains, primes, findings, files)
 
@@ -210,84 +220,209 @@ def _sign(secret: bytes, payload: bytes) -> bytes:
     return hmac.new(secret, payload, hashlib.sha256).digest()
 
 
+# A file whose timestamps fall this close to (or after) the moment its status was taken may have been edited
+# again within the same timestamp tick: its status proves nothing, and it is read again.
+_RACY_NS = 2_000_000_000
+_FORMAT = 2
+
+
+def _restore_model(cls: type[Any], values: dict[str, Any], fields_set: Any, extra: Any, private: Any) -> Any:
+    """A pydantic model from its state, as ``BaseModel.__setstate__`` restores it, without its per-object cost."""
+    model = object.__new__(cls)
+    object.__setattr__(model, "__dict__", values)
+    object.__setattr__(model, "__pydantic_fields_set__", fields_set)
+    object.__setattr__(model, "__pydantic_extra__", extra)
+    object.__setattr__(model, "__pydantic_private__", private)
+    return model
+
+
+_RESULT_FIELDS = tuple(f.name for f in dataclasses.fields(FileResult))
+_RESULT_BY_INIT = all(f.init for f in dataclasses.fields(FileResult))
+
+
+class _Pickler(pickle.Pickler):
+    """Pickles records several times faster than pydantic's ``__getstate__``/``__setstate__`` round trip,
+    which dominates the cost of a cache of ten thousand records."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        if isinstance(obj, BaseModel):
+            state = (obj.__dict__, obj.__pydantic_fields_set__, obj.__pydantic_extra__, obj.__pydantic_private__)
+            return _restore_model, (type(obj), *state)
+        if type(obj) is FileResult and _RESULT_BY_INIT:
+            return FileResult, tuple(getattr(obj, name) for name in _RESULT_FIELDS)
+        return NotImplemented
+
+
+def _dumps(value: Any) -> bytes:
+    buffer = io.BytesIO()
+    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    return buffer.getvalue()
+
+
+Status = tuple[int, int, int, int]  # size, modification and change times (ns), inode
+
+
+def _status(stat: os.stat_result) -> Status:
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+
+
 class _Cache:
-    """Per-file results keyed by file name and content digest, in one signed pickle per catalog."""
+    """Per-file results keyed by file name and content digest, in signed pickles.
+
+    A base file holds every entry, and a delta file the entries changed since the base was written, so that
+    an edit to one file of a large catalog rewrites a small file, not the whole cache. An entry may also
+    keep the status (size, times, inode) its file had when read: a later run trusts an unchanged status
+    without reading the file, unless the file changed too close to that moment for its timestamps to tell
+    two edits apart (git's index does the same).
+    """
 
     def __init__(self, root: Path, name: str, enabled: bool) -> None:
         self.name = name
-        self.path = root / CACHE_DIR / f"{name}-{_cache_key()}.pickle"
+        key = _cache_key()
+        self.path = root / CACHE_DIR / f"{name}-{key}.pickle"
+        self.delta_path = root / CACHE_DIR / f"{name}-{key}.delta.pickle"
         self.secret = _cache_secret() if enabled else None
         self.enabled = self.secret is not None
-        self.entries: dict[str, tuple[str, Any]] = {}
+        self.started_ns = time.time_ns()
+        # name -> (content digest, value, file status or None, when that status was taken)
+        self.entries: dict[str, tuple[str, Any, Status | None, int]] = {}
+        self.changed: dict[str, tuple[str, Any, Status | None, int]] = {}  # what the delta file holds
+        self.removed: set[str] = set()
+        self.generation = b""
         self.dirty = False
         if self.secret is not None:
-            self.entries = self._read(self.secret)
+            self._read(self.secret)
 
-    def _read(self, secret: bytes) -> dict[str, tuple[str, Any]]:
+    def _load(self, path: Path, secret: bytes) -> Any:
         try:
-            blob = self.path.read_bytes()
+            blob = path.read_bytes()
         except OSError:
-            return {}
+            return None
         mac, payload = blob[:32], blob[32:]
         if not hmac.compare_digest(mac, _sign(secret, payload)):
-            return {}  # not written by this user's checks, or damaged: ignore it
-        prime_model()  # registers the record classes the pickle refers to by name
+            return None  # not written by this user's checks, or damaged: ignore it
         try:
-            entries = pickle.loads(payload)
+            return pickle.loads(payload)
         except Exception:  # an unreadable cache only costs time: recompute everything
-            return {}
-        return entries if isinstance(entries, dict) else {}
+            return None
+
+    def _read(self, secret: bytes) -> None:
+        prime_model()  # registers the record classes the pickle refers to by name
+        base = self._load(self.path, secret)
+        if not (isinstance(base, dict) and base.get("format") == _FORMAT):
+            return
+        self.generation, self.entries = base["generation"], base["entries"]
+        delta = self._load(self.delta_path, secret)
+        if isinstance(delta, dict) and delta.get("generation") == self.generation:
+            self.changed, self.removed = delta["entries"], set(delta["removed"])
+            for name in self.removed:
+                self.entries.pop(name, None)
+            self.entries.update(self.changed)
 
     def get(self, name: str, digest: str) -> Any:
         entry = self.entries.get(name)
         return entry[1] if entry is not None and entry[0] == digest else None
 
-    def put(self, name: str, digest: str, value: Any) -> None:
-        self.entries[name] = (digest, value)
+    def get_unchanged(self, name: str, status: Status) -> Any:
+        """The value of a file whose status has not changed since it was read (None: read it)."""
+        entry = self.entries.get(name)
+        return entry[1] if entry is not None and self._trusted(entry, status) else None
+
+    @staticmethod
+    def _trusted(entry: tuple[str, Any, Status | None, int], status: Status) -> bool:
+        return entry[2] == status and max(status[1], status[2]) < entry[3] - _RACY_NS
+
+    def remember(self, name: str, status: Status) -> None:
+        """Note the status of a file just read and found unchanged, so that the next run need not read it."""
+        entry = self.entries[name]
+        if not self._trusted(entry, status) and max(status[1], status[2]) < self.started_ns - _RACY_NS:
+            self._set(name, (entry[0], entry[1], status, self.started_ns))
+
+    def put(self, name: str, digest: str, value: Any, status: Status | None = None) -> None:
+        self._set(name, (digest, value, status, self.started_ns))
+
+    def _set(self, name: str, entry: tuple[str, Any, Status | None, int]) -> None:
+        self.entries[name] = self.changed[name] = entry
+        self.removed.discard(name)
         self.dirty = True
 
     def save(self, keep: set[str]) -> None:
         stale = set(self.entries) - keep
         for name in stale:
             del self.entries[name]
+            self.changed.pop(name, None)
+            self.removed.add(name)
         if self.secret is None or not (self.dirty or stale):
             return
-        tmp = None
         try:
-            payload = pickle.dumps(self.entries, protocol=pickle.HIGHEST_PROTOCOL)
             self.path.parent.mkdir(exist_ok=True)
             ignore = self.path.parent / ".gitignore"
             if not ignore.exists():
                 ignore.write_text("*\n")
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(_sign(self.secret, payload) + payload)
-            os.replace(tmp, self.path)
-            tmp = None
+            if self.generation and len(self.changed) + len(self.removed) <= max(16, len(self.entries) // 20):
+                delta = {"generation": self.generation, "entries": self.changed, "removed": sorted(self.removed)}
+                self._write(self.delta_path, self.secret, _dumps(delta))
+                return
+            self.generation = os.urandom(8)
+            base = {"format": _FORMAT, "generation": self.generation, "entries": self.entries}
+            self._write(self.path, self.secret, _dumps(base))
+            self.changed, self.removed = {}, set()
             for old in self.path.parent.glob(f"{self.name}-*.pickle"):
-                if old != self.path:  # written under another key (older code or ontology): never read again
+                if old != self.path:  # the delta the new base absorbed, or files of another key (older code)
                     old.unlink(missing_ok=True)
         except (OSError, pickle.PicklingError):
             pass  # a read-only catalog still checks; it is only slower next time
-        finally:
-            if tmp is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
+
+    @staticmethod
+    def _write(path: Path, secret: bytes, payload: bytes) -> None:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(_sign(secret, payload) + payload)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
 
 
 def _prime_files(root: Path) -> list[Path]:
+    return [path for path, _, _ in _prime_entries(root)]
+
+
+def _prime_entries(root: Path) -> list[tuple[Path, str, Status | None]]:
+    """Each prime file: its path, its path as findings show it, and its status (None: cannot stat it)."""
     folder = root / PRIMES_DIR
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.suffix == ".yaml" and p.is_file())
+    shown_folder = display_path(folder)
+    prefix = "" if shown_folder == "." else shown_folder + os.sep
+    out: list[tuple[Path, str, Status | None]] = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            # the names pathlib gives the suffix ".yaml" (not ".yaml" itself), of files or links to files
+            if not (entry.name.endswith(".yaml") and len(entry.name) > 5 and entry.is_file()):
+                continue
+            try:
+                status: Status | None = _status(entry.stat())
+            except OSError:
+                status = None
+            out.append((folder / entry.name, prefix + entry.name, status))
+    out.sort(key=lambda item: item[0].name)  # one folder: the order of the paths
+    return out
 
 
 def _load_primes(root: Path, *, use_cache: bool) -> list[FileResult]:
     cache = _Cache(root, "records", use_cache)
     results: list[FileResult] = []
     names: set[str] = set()
-    for path in _prime_files(root):
-        shown = display_path(path)
+    for path, shown, status in _prime_entries(root):
+        if status is not None:
+            cached = cache.get_unchanged(path.name, status)
+            if cached is not None and cached.path == shown:
+                names.add(path.name)
+                results.append(cached)
+                continue
         read_findings: list[Finding] = []
         raw = _read(path, read_findings)
         if raw is None:
@@ -297,11 +432,13 @@ def _load_primes(root: Path, *, use_cache: bool) -> list[FileResult]:
         names.add(path.name)
         cached = cache.get(path.name, digest)
         if cached is not None and cached.path == shown:
+            if status is not None:
+                cache.remember(path.name, status)
             results.append(cached)
             continue
         result = check_record(read_yaml(shown, raw), path.stem)
         result.digest = digest
-        cache.put(path.name, digest, result)
+        cache.put(path.name, digest, result, status)
         results.append(result)
     cache.save(names)
     return results

@@ -47,6 +47,7 @@ MAX_PREFIX_EXPANSIONS = 8
 MIN_FUZZY_LENGTH = 4  # shorter words have too many neighbours one edit away
 CANDIDATE_LIMIT = 1024  # up to this many, a posting's primes are all looked up in the others
 SNIPPET_WIDTH = 160
+RECENT_FIELDS = 1024  # primes whose field lists are kept between searches
 COUNT_BITS = 20  # a posting packs the prime's index and the word's count (capped) in one 64-bit integer
 COUNT_MASK = (1 << COUNT_BITS) - 1
 ABSENT = -1.0e6  # a missing word's score in a dense array: far below any sum of real scores (which are >= 0)
@@ -174,13 +175,12 @@ class _Scored:
         return scored
 
     def scaled(self, weight: float) -> _Scored:
-        """The same postings with every score times ``weight`` (order kept, so the best-first view is reused)."""
+        """The same postings with every score times ``weight`` (order kept, so the best-first view is reused;
+        the dense view is rebuilt when needed, so that a missing word still counts exactly ``ABSENT``)."""
         times = itertools.repeat(weight)
         scored = _Scored(self.docs, array("d", map(operator.mul, self.scores, times)))
         docs, scores = self.best_first()
         scored._best_first = docs, array("d", map(operator.mul, scores, times))
-        if self._dense is not None:  # a missing word stays negative: ABSENT * weight
-            scored._dense = array("d", map(operator.mul, self._dense, times))
         return scored
 
     def dense(self, size: int) -> array[float]:
@@ -233,6 +233,7 @@ class SearchIndex:
         self._known = frozenset(self._vocabulary)
         self._alphabet = "".join(sorted({c for word in self._vocabulary for c in word}))
         self._scored: dict[str, _Scored] = {}
+        self._recent_fields: dict[int, list[tuple[str, str, float]]] = {}
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -302,32 +303,56 @@ class SearchIndex:
         return _Scored(array("I", docs), array("d", (best[d] for d in docs)))
 
     def _rank(self, postings: list[_Scored], limit: int) -> list[tuple[int, int, float]]:
-        """The best ``limit`` primes as (index, words matched, score): more words first, then score."""
-        if not postings:
-            return []
+        """The best ``limit`` primes as (index, words matched, score): more words first, then score, then index.
+
+        The rarest word's primes are scored exactly by looking them up in the other postings; the primes
+        without that word are ranked the same way over the other words (they can match one word fewer), down
+        to a single word, whose best primes are read off its best-first order. Only when every remaining word
+        is common does the whole catalog get summed, with dense arrays at C speed.
+        """
+        return self._rank_without(sorted(postings, key=len), limit, frozenset()) if postings else []
+
+    def _rank_without(
+        self, postings: list[_Scored], limit: int, excluded: frozenset[int]
+    ) -> list[tuple[int, int, float]]:
         if len(postings) == 1:
             docs, scores = postings[0].best_first()
-            return [(doc, 1, score) for doc, score in zip(docs[:limit], scores[:limit], strict=True)]
-        postings = sorted(postings, key=len)
-        if len(postings[0]) <= CANDIDATE_LIMIT:
-            # a prime matching every word is in the rarest word's postings: look those up in the others
-            full = heapq.nlargest(limit, _full_matches(postings), key=lambda item: (item[0], -item[1]))
-            if len(full) >= limit:  # matching every word beats any partial match
-                return [(doc, len(postings), total) for total, doc in full]
-            if all(len(p) <= CANDIDATE_LIMIT for p in postings):
-                return _accumulate(postings, limit)
-        return self._dense_rank(postings, limit)
+            out = []
+            for doc, score in zip(docs, scores, strict=True):
+                if doc not in excluded:
+                    out.append((doc, 1, score))
+                    if len(out) == limit:
+                        break
+            return out
+        rarest, others = postings[0], postings[1:]
+        if len(rarest) > CANDIDATE_LIMIT:
+            return self._dense_rank(postings, limit, excluded)
+        inside = []
+        for doc, score in zip(rarest.docs, rarest.scores, strict=True):
+            if doc not in excluded:
+                matched, total = _score_of(doc, others)
+                inside.append((doc, matched + 1, score + total))
+        best = heapq.nlargest(limit, inside, key=_rank_key)
+        if len(best) == limit and best[-1][1] == len(postings):  # matching every word beats any partial match
+            return best
+        outside = self._rank_without(others, limit, excluded | frozenset(rarest.docs))
+        return heapq.nlargest(limit, best + outside, key=_rank_key)
 
-    def _dense_rank(self, postings: list[_Scored], limit: int) -> list[tuple[int, int, float]]:
+    def _dense_rank(
+        self, postings: list[_Scored], limit: int, excluded: frozenset[int]
+    ) -> list[tuple[int, int, float]]:
         """Sum dense arrays over the whole catalog at C speed; ``ABSENT`` ranks primes by words matched."""
         size = len(self._primes)
-        totals: list[float] = list(postings[0].dense(size))
-        for posting in postings[1:]:
-            totals = list(map(operator.add, totals, posting.dense(size)))
+        summed: Iterable[float] = postings[0].dense(size)
+        for posting in postings[1:]:  # nested maps: one list is built, at the end
+            summed = map(operator.add, summed, posting.dense(size))
+        totals = list(summed)
+        for doc in excluded:
+            totals[doc] = -math.inf
         threshold = heapq.nlargest(limit, totals)[-1]
         # the primes at or above the limit-th total, found in one pass at C speed, then ordered
         above = itertools.compress(range(size), map(operator.ge, totals, itertools.repeat(threshold)))
-        docs = sorted(above, key=lambda doc: (-totals[doc], doc))[:limit]
+        docs = sorted((d for d in above if d not in excluded), key=lambda doc: (-totals[doc], doc))[:limit]
         ranked = [(doc, *_score_of(doc, postings)) for doc in docs]
         return [item for item in ranked if item[1] > 0]
 
@@ -364,6 +389,16 @@ class SearchIndex:
 
     # -- the hit ---------------------------------------------------------------------------------
 
+    def _fields_of(self, doc: int) -> list[tuple[str, str, float]]:
+        """A prime's searchable fields, kept for the most recent hits (a popular prime is a hit again soon)."""
+        fields = self._recent_fields.pop(doc, None)
+        if fields is None:
+            fields = _fields(self._primes[doc], self._domains)
+            if len(self._recent_fields) >= RECENT_FIELDS:
+                del self._recent_fields[next(iter(self._recent_fields))]
+        self._recent_fields[doc] = fields  # most recently used last
+        return fields
+
     def _hit(
         self,
         doc: int,
@@ -376,12 +411,15 @@ class SearchIndex:
         the body, then page order), and a snippet of that field."""
         prime = self._primes[doc]
         best: tuple[float, str, str, str, list[int] | None] | None = None
-        for field, text, weight in _fields(prime, self._domains):
+        for field, text, weight in self._fields_of(doc):
             folded, offsets = _folded_with_offsets(text)
             found = 0
             for stems, pattern in patterns:
-                if any(stem in folded for stem in stems) and pattern.search(folded):
-                    found += 1
+                for stem in stems:  # a plain substring test first: most fields lack most words
+                    if stem in folded:
+                        if pattern.search(folded):
+                            found += 1
+                        break
             if found and (best is None or found * 10 + weight > best[0]):
                 best = (found * 10 + weight, field, text, folded, offsets)
                 if found == len(patterns):  # weights never grow along the fields: no later field can win
@@ -398,44 +436,15 @@ def _add_counts(postings: dict[str, dict[int, int]], doc: int, tokens: Iterable[
         postings.setdefault(word, {})[doc] = count
 
 
-def _total(doc: int, scored: Sequence[_Scored]) -> float | None:
-    """The prime's summed score when every posting has it, else None."""
-    total = 0.0
-    for posting in scored:
-        value = posting.get(doc)
-        if value is None:
-            return None
-        total += value
-    return total
+def _rank_key(item: tuple[int, int, float]) -> tuple[int, float, int]:
+    doc, matched, total = item
+    return matched, total, -doc
 
 
 def _score_of(doc: int, postings: Sequence[_Scored]) -> tuple[int, float]:
     """How many of the postings have the prime, and its summed score."""
     values = [v for v in (p.get(doc) for p in postings) if v is not None]
     return len(values), sum(values)
-
-
-def _accumulate(postings: Sequence[_Scored], limit: int) -> list[tuple[int, int, float]]:
-    """Rank every prime of short postings: words matched, then summed score, then index."""
-    matched: dict[int, int] = {}
-    totals: dict[int, float] = {}
-    for posting in postings:
-        for doc, score in zip(posting.docs, posting.scores, strict=True):
-            matched[doc] = matched.get(doc, 0) + 1
-            totals[doc] = totals.get(doc, 0.0) + score
-    best = heapq.nlargest(limit, totals, key=lambda d: (matched[d], totals[d], -d))
-    return [(doc, matched[doc], totals[doc]) for doc in best]
-
-
-def _full_matches(scored: Sequence[_Scored]) -> list[tuple[float, int]]:
-    """(total, prime index) of every prime in all the postings, found from the first (the shortest)."""
-    first, others = scored[0], scored[1:]
-    out = []
-    for doc, score in zip(first.docs, first.scores, strict=True):
-        rest = _total(doc, others)
-        if rest is not None:
-            out.append((score + rest, doc))
-    return out
 
 
 def _titles(prime: Prime) -> list[tuple[str, str]]:

@@ -236,8 +236,9 @@ def _write_value(value: Any, column: int, head: str, lines: list[str]) -> None:
     elif isinstance(value, dict):
         lines.append(f"{head} {{}}")
     elif isinstance(value, str) and (folded := _folded(value, len(head) + 1, column + INDENT)) is not None:
-        lines.append(f"{head} >-")
-        lines.extend(" " * (column + INDENT) + line if line else "" for line in folded)
+        header, body = folded
+        lines.append(f"{head} {header}")
+        lines.extend(" " * (column + INDENT) + line if line else "" for line in body)
     else:
         lines.append(f"{head} {render_scalar(value)}")
 
@@ -307,23 +308,25 @@ def _fits_inline(items: list[Any], column: int) -> bool:
     return column + len(", ".join(items)) + 2 <= WIDTH
 
 
-def _folded(text: str, column: int, indent: int) -> list[str] | None:
-    """The lines of ``text`` folded at :data:`WIDTH` with content at ``indent``, or None when it is better
-    left on its line (it fits, or cannot be folded) or folded style cannot hold it exactly."""
+def _folded(text: str, column: int, indent: int) -> tuple[str, list[str]] | None:
+    """The block header (``>-``, or ``>`` for a text that ends with one line break) and the lines of
+    ``text`` folded at :data:`WIDTH` with content at ``indent``; None when the text is better left on its
+    line (it fits, or is one long word) or folded style cannot hold it exactly."""
     if "\n" not in text and column + len(render_scalar(text)) <= WIDTH:
         return None
-    if not _foldable(text):
+    header, body = (">", text[:-1]) if text.endswith("\n") and not text.endswith("\n\n") else (">-", text)
+    if not body.strip() or not _foldable(body):
         return None
     width = WIDTH - indent
     lines: list[str] = []
-    for index, paragraph in enumerate(text.split("\n")):
+    for index, paragraph in enumerate(body.split("\n")):
         if index:
             lines.append("")  # in a folded block, each empty line is one line break of the text
         cuts = [-1, *_fold_positions(paragraph, width), len(paragraph)]
         lines.extend(paragraph[a + 1 : b] for a, b in itertools.pairwise(cuts) if paragraph)
-    if len(lines) == 1:
+    if len(lines) == 1 and header == ">-":
         return None  # one long word: folding would not shorten it
-    return lines
+    return header, lines
 
 
 def _foldable(text: str) -> bool:

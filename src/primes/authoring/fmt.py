@@ -67,7 +67,10 @@ def format_file(path: Path, *, check: bool = False) -> Formatted:
     result.path = path
     if result.status is Status.CHANGED and not check:
         assert result.text is not None
-        write_atomic(path, result.text)
+        try:
+            write_atomic(path, result.text)
+        except OSError as exc:
+            return Formatted(path, shown, Status.ERROR, problem=f"cannot write the file: {exc.strerror or exc}")
     return result
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from primes.authoring._files import AuthoringError, FileKind, is_catalog_dir, prime_files
-from primes.authoring._yamltext import Comments
+from primes.authoring._yamltext import WIDTH, Comments
 from primes.authoring.fmt import canonical_order, render
 from primes.authoring.transaction import FileTransaction
 from primes.catalog import Catalog, check
@@ -56,9 +56,10 @@ class NewPrime:
 
 def slugify(name: str) -> str:
     """The id a name gets: ``"Goodhart's Law"`` -> ``goodharts-law`` (accents dropped, words joined by hyphens)."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    ascii_name = re.sub(r"['\u2019]", "", ascii_name.lower())
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")
+    words = re.sub(r"['\u2019]", "", unicodedata.normalize("NFC", name).lower())
+    words = "".join(char if char.isalnum() else " " for char in words)  # dashes and punctuation part words
+    ascii_words = unicodedata.normalize("NFKD", words).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_words).strip("-")
 
 
 def edge_option(kind: EdgeKind) -> str:
@@ -160,9 +161,15 @@ def draft_text(prime_id: str, name: str, targets: Mapping[EdgeKind, Sequence[str
         comments.before[(section,)] = [f"# {SECTION_GUIDE[section]}"]
     for kind in edge_kinds():
         data[kind.field] = [{"prime": target, kind.annotation_field: None} for target in targets.get(kind, ())]
-        guide = f"# {kind.field}: the primes this one {kind.forward_phrase} ({kind.outgoing_role})"
-        if kind.annotation_required:
-            guide += f", each with a {kind.annotation_field}"
-        comments.before[(kind.field,)] = [guide + "."]
+        comments.before[(kind.field,)] = [_edge_guide(kind)]
     ordered, move = canonical_order(data, FileKind.PRIME)
     return render(ordered, FileKind.PRIME, comments.moved(move))
+
+
+def _edge_guide(kind: EdgeKind) -> str:
+    """``# decomposes: the primes this one is a decomposition of (parents), each with a note.``"""
+    each = f", each with a {kind.annotation_field}" if kind.annotation_required else ""
+    guide = f"# {kind.field}: the primes this one {kind.forward_phrase} ({kind.outgoing_role}){each}."
+    if len(guide) > WIDTH:
+        guide = f"# {kind.field}: the primes this one {kind.forward_phrase}{each}."
+    return guide

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -56,9 +57,7 @@ class FileTransaction:
     def __enter__(self) -> FileTransaction:
         return self
 
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         if not self._done:
             self._discard()
 
@@ -109,17 +108,16 @@ class FileTransaction:
             stuck = self._roll_back()
             self._clean(keep_backups=bool(stuck))
             if stuck:
-                kept = "; ".join(f"{target} (its old content is in {backup})" for target, backup in stuck)
-                message = f"the change failed ({_reason(exc)}) and could not be fully undone: {kept}"
+                message = f"the change failed ({_reason(exc)}) and could not be fully undone: {'; '.join(stuck)}"
                 raise AuthoringError(message) from exc
             if isinstance(exc, AuthoringError | OSError):
                 raise AuthoringError(f"the change failed and nothing was changed: {_reason(exc)}") from exc
             raise
         self._clean(keep_backups=False)
 
-    def _roll_back(self) -> list[tuple[Path, Path]]:
-        """Undo the applied steps, last first; the (target, backup) pairs that could not be restored."""
-        stuck: list[tuple[Path, Path]] = []
+    def _roll_back(self) -> list[str]:
+        """Undo the applied steps, last first; what could not be undone, to do by hand."""
+        stuck: list[str] = []
         for step in reversed(self._steps):
             if not step.applied:
                 continue
@@ -131,7 +129,9 @@ class FileTransaction:
                     _unlink(step.target)  # a file the change created
             except OSError:
                 if step.backup is not None:
-                    stuck.append((step.target, step.backup))
+                    stuck.append(f"{step.target} (its old content is in {step.backup})")
+                else:
+                    stuck.append(f"{step.target} (new: delete it)")
         return stuck
 
     def _discard(self) -> None:
@@ -139,11 +139,12 @@ class FileTransaction:
         self._clean(keep_backups=False)
 
     def _clean(self, *, keep_backups: bool) -> None:
+        """Remove staged files and backups (one left behind is a hidden file the loader ignores)."""
         for step in self._steps:
-            if step.staged is not None:
-                _unlink(step.staged)
-            if step.backup is not None and not keep_backups:
-                _unlink(step.backup)
+            for leftover in (step.staged, None if keep_backups else step.backup):
+                if leftover is not None:
+                    with contextlib.suppress(OSError):
+                        os.unlink(leftover)
 
 
 def _stage(path: Path, text: str) -> Path:
@@ -167,14 +168,20 @@ def _stage(path: Path, text: str) -> Path:
 
 def _backup(path: Path) -> Path:
     """A second name for the file's current content, which survives the file being replaced."""
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".bak")
-    os.close(fd)
-    backup = Path(name)
-    try:
-        os.unlink(backup)
-        os.link(path, backup)
-    except OSError:
-        shutil.copy2(path, backup)  # a file system without hard links
+    while True:
+        backup = path.with_name(f".{path.name}.{secrets.token_hex(6)}.bak")
+        try:
+            os.link(path, backup)
+            return backup
+        except FileExistsError:
+            continue
+        except OSError:
+            break
+    try:  # a file system without hard links: a copy will do
+        shutil.copy2(path, backup)
+    except BaseException:
+        _unlink(backup)
+        raise
     return backup
 
 

@@ -24,8 +24,8 @@ KindsArg = Iterable[str | EdgeKind] | str | EdgeKind | None
 class Direction(StrEnum):
     """Which edges of a prime a traversal follows, relative to their declared direction."""
 
-    OUT = "out"  # edges the prime declares or that a symmetric kind mirrors onto it
     IN = "in"  # edges other primes point at it
+    OUT = "out"  # edges the prime declares or that a symmetric kind mirrors onto it
     BOTH = "both"
 
 

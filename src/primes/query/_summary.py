@@ -273,7 +273,7 @@ def _resolve_domain(catalog: Catalog, index: _Index, domain: str) -> str:
     for domain_id, known in catalog.domains.items():
         if _fold(known.label) == wanted or _fold(domain_id) == wanted:
             return domain_id
-    candidates = [*catalog.domains, *index]
+    candidates = list(dict.fromkeys([*catalog.domains, *index]))
     hint = closest(domain, candidates) or closest(wanted, [_fold(d.label) for d in catalog.domains.values()])
     suggestion = f"; did you mean {', '.join(repr(h) for h in hint)}?" if hint else ""
     raise QueryError(f"no domain {domain!r} in the catalog{suggestion}")

@@ -35,6 +35,7 @@ CENTER_LINE = 19.0
 CENTER_MIN_W = 176.0
 CENTER_MAX_W = 260.0
 MAX_NAME_LINES = 3
+CENTER_MAX_LINES = 4
 H_GAP = 16.0
 ROW_GAP = 44.0
 SIDE_GAP = 64.0
@@ -80,7 +81,7 @@ def _neighbour_node(link: Link, name: str, width: float = NODE_W) -> _Node:
 
 def _center_node(prime_id: str, name: str) -> _Node:
     natural = max(CENTER_MIN_W, min(CENTER_MAX_W, _one_line_width(name) + 2 * PAD))
-    lines, cut = wrap(name, natural - 2 * PAD, CENTER_SIZE, max_lines=MAX_NAME_LINES, bold=True)
+    lines, cut = wrap(name, natural - 2 * PAD, CENTER_SIZE, max_lines=CENTER_MAX_LINES, bold=True)
     h = 2 * PAD + 4 + len(lines) * CENTER_LINE
     return _Node(prime_id, name, lines, [], cut, natural, h, classes=["primes-node", "primes-center"])
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from primes.catalog import Catalog, load
 from primes.errors import PrimesError
 from primes.site.diagram import catalog_graph, one_hop
 from primes.site.links import levels, relations
+from primes.site.listing import Listing, fill
 from primes.site.rdf import RDF_FORMATS, prime_iri, serialize_prime
 from primes.site.render import (
     DIAGRAM_SLOT,
@@ -72,6 +73,7 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
         self.generated: dict[str, File] = {}  # src_uri -> the File this plugin made
         self._page_prime: dict[str, str] = {}  # src_uri -> prime id, for the prime pages
         self._titles: dict[str, str] = {}  # src_uri -> plain-text title, for the generated pages
+        self._listings: dict[str, Mapping[str, Listing]] = {}  # src_uri -> the HTML lists of an index page
         self._done = 0
         self._total = 0
 
@@ -100,9 +102,12 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
         self.generated = {}
         self._page_prime = {}
         self._titles = {}
+        self._listings = {}
         for generated in renderer.pages():
             self._add(files, config, generated.uri, generated.markdown)
             self._titles[generated.uri] = generated.title
+            if generated.listings:
+                self._listings[generated.uri] = generated.listings
         assert self.catalog is not None
         for prime in self.catalog:
             self._page_prime[prime_uri(prime.id)] = prime.id
@@ -137,6 +142,9 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
         return markdown
 
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        listings = self._listings.get(page.file.src_uri)
+        if listings:
+            html = fill(html, listings, self._resolver(page))
         self._step()
         return html
 
@@ -148,7 +156,8 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
         elif uri == GRAPH_PAGE:
             output = output.replace(GRAPH_SLOT, self._graph(page), 1)
         if self.live_script:
-            output = output.replace("</body>", self.live_script + "</body>", 1)
+            script = self.live_script.replace("__PRIMES_PAGE__", json_for_script(json.dumps(page.url)))
+            output = output.replace("</body>", script + "</body>", 1)
         self._step()
         return output
 
@@ -168,6 +177,7 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
         self.use_catalog(catalog)
         renderer = self._renderer()
         changed: list[str] = []
+        changed_listings: list[str] = []
         updates: dict[str, str | bytes] = {}
         for prime_id in prime_ids:
             updates[prime_uri(prime_id)] = renderer.prime_page(prime_id)
@@ -178,6 +188,9 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
         for generated in renderer.index_pages():
             updates[generated.uri] = generated.markdown
             self._titles[generated.uri] = generated.title
+            if self._listings.get(generated.uri) != generated.listings:
+                self._listings[generated.uri] = generated.listings
+                changed_listings.append(generated.uri)
         for uri, content in updates.items():
             file = self.generated.get(uri)
             if file is None:
@@ -189,7 +202,7 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
             elif file.content_string != content:
                 file.content_string = content
                 changed.append(uri)
-        return changed
+        return sorted(set(changed) | set(changed_listings))
 
     def site_uris(self, catalog: Catalog) -> set[str]:
         """The source paths the plugin would generate for ``catalog`` (to tell whether a page set changed)."""
@@ -260,13 +273,18 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
             term["inLanguage"] = meta.language
         return term
 
-    def _url_for(self, page: Page) -> Callable[[str], str]:
+    def _resolver(self, page: Page) -> Callable[[str], str]:
+        """Source path of a generated page -> its href from ``page``."""
         generated = self.generated
 
-        def url_for(prime_id: str) -> str:
-            return get_relative_url(generated[prime_uri(prime_id)].url, page.url)
+        def resolve(target: str) -> str:
+            return get_relative_url(generated[target].url, page.url)
 
-        return url_for
+        return resolve
+
+    def _url_for(self, page: Page) -> Callable[[str], str]:
+        resolve = self._resolver(page)
+        return lambda prime_id: resolve(prime_uri(prime_id))
 
     def _diagram(self, prime_id: str, page: Page) -> str:
         assert self.catalog is not None

@@ -17,10 +17,9 @@ Where generated pages live (``src_uri``, relative to the docs folder):
 from __future__ import annotations
 
 import functools
-import posixpath
 import unicodedata
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import jinja2
@@ -31,6 +30,7 @@ from primes.model import AUDIENCE_LABELS, AUDIENCES, Explanation, Prime
 from primes.ontology import EdgeKind, Position, edge_kinds
 from primes.query import by_domain, domain_overview, hierarchy_kind, stats
 from primes.site.links import Link, RoleGroup, foundational, levels, relations
+from primes.site.listing import Listing, Part, Ref, fill, slot
 from primes.site.text import Markdown, md_block, md_inline
 
 AZ_PAGE = "primes/index.md"
@@ -79,9 +79,20 @@ def rdf_uri(prime_id: str, extension: str) -> str:
     return f"primes/{prime_id}.{extension}"
 
 
+@functools.lru_cache(maxsize=4096)
+def _up(folder: str) -> str:
+    return "../" * (folder.count("/") + 1) if folder else ""
+
+
 def relative(here: str, target: str) -> str:
-    """The link from the page ``here`` to ``target``, both docs-relative source paths."""
-    return posixpath.relpath(target, posixpath.dirname(here) or ".")
+    """The link from the page ``here`` to ``target``, both docs-relative source paths (mkdocs normalizes it).
+
+    Runs for every link of every page, so it avoids ``posixpath.relpath`` (which consults the working folder)."""
+    folder = here.rpartition("/")[0]
+    target_folder, _, name = target.rpartition("/")
+    if folder == target_folder:
+        return name
+    return _up(folder) + target
 
 
 def _finalize(value: Any) -> Any:
@@ -93,11 +104,17 @@ def _finalize(value: Any) -> Any:
 
 @dataclass(frozen=True, slots=True)
 class GeneratedPage:
-    """A page the site generates: where it goes, its title as plain text, its Markdown."""
+    """A page the site generates: where it goes, its title as plain text, its Markdown and the long lists
+    that go into its placeholders as HTML (see :mod:`primes.site.listing`)."""
 
     uri: str
     title: str
     markdown: str
+    listings: Mapping[str, Listing] = field(default_factory=dict)
+
+    def expanded(self) -> str:
+        """The Markdown with the lists in place, links relative to the page's source (for reading and tests)."""
+        return fill(self.markdown, self.listings, lambda target: relative(self.uri, target))
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +137,7 @@ class Renderer:
         self._names = {p.id: p.name for p in catalog}
         self._domain_labels = {d.id: d.label for d in catalog.domains.values()}
         self._check_layout()
+        self._layout = self._layout_sentence()
 
     # --- the pages --------------------------------------------------------------------------------------
 
@@ -149,7 +167,7 @@ class Renderer:
             domain=lambda domain_id: page.link(self._domain_labels.get(domain_id, domain_id), domain_uri(domain_id)),
             groups=[g for g in rel.groups if g.links],
             foundational=rel.foundational,
-            layout=self._layout_sentence(),
+            layout=self._layout,
             heading=_heading,
             sentence=lambda link: self._sentence(page, prime, link),
             slot=Markdown(DIAGRAM_SLOT.format(id=prime_id)),
@@ -160,35 +178,31 @@ class Renderer:
 
     def index_pages(self) -> list[GeneratedPage]:
         """The A–Z, domain, relation and graph pages: the pages that list many primes."""
-        out = [
-            GeneratedPage(AZ_PAGE, "A–Z", self.az_page()),
-            GeneratedPage(DOMAINS_PAGE, "Domains", self.domains_page()),
-        ]
-        for domain in self.catalog.domains.values():
-            out.append(GeneratedPage(domain_uri(domain.id), domain.label, self.domain_page(domain.id)))
+        out = [self.az_page(), GeneratedPage(DOMAINS_PAGE, "Domains", self.domains_page())]
+        out.extend(self.domain_page(domain_id) for domain_id in self.catalog.domains)
         out.append(GeneratedPage(RELATIONS_PAGE, "Relations", self.relations_page()))
-        for kind in edge_kinds():
-            out.append(GeneratedPage(relation_uri(kind), kind.label.capitalize(), self.relation_page(kind)))
-        out.append(GeneratedPage(GRAPH_PAGE, "Catalog Graph", self.graph_page()))
+        out.extend(self.relation_page(kind) for kind in edge_kinds())
+        out.append(self.graph_page())
         return out
 
-    def az_page(self) -> str:
-        page = _Page(AZ_PAGE)
-        entries: list[tuple[str, str, Markdown]] = []
+    def az_page(self) -> GeneratedPage:
+        entries: list[tuple[str, str, tuple[Part, ...]]] = []
         for prime in self.catalog:
-            entries.append((_sort_key(prime.name), prime.name, self._prime_link(page, prime.id)))
+            entries.append((_sort_key(prime.name), prime.name, (self._ref(prime.id),)))
             for alias in prime.aliases:
-                see = Markdown(f"{md_inline(alias)}, see {self._prime_link(page, prime.id)}")
-                entries.append((_sort_key(alias), alias, see))
+                entries.append((_sort_key(alias), alias, (f"{alias}, see ", self._ref(prime.id))))
         entries.sort(key=lambda e: (e[0], e[1]))
-        letters: dict[str, list[Markdown]] = {}
-        for key, _, line in entries:
-            letters.setdefault(_letter(key), []).append(line)
-        return self.env.get_template("az.md.j2").render(
+        letters: dict[str, list[tuple[Part, ...]]] = {}
+        for key, _, item in entries:
+            letters.setdefault(_letter(key), []).append(item)
+        anchors = {letter: _letter_anchor(letter) for letter in letters}
+        markdown = self.env.get_template("az.md.j2").render(
             count=len(self.catalog),
             other_names=len(entries) - len(self.catalog),
-            letters=[(letter, _letter_anchor(letter), lines) for letter, lines in letters.items()],
+            letters=[(letter, anchors[letter], Markdown(slot(anchors[letter]))) for letter in letters],
         )
+        listings = {anchors[letter]: Listing(tuple(items)) for letter, items in letters.items()}
+        return GeneratedPage(AZ_PAGE, "A–Z", markdown, listings)
 
     def domains_page(self) -> str:
         page = _Page(DOMAINS_PAGE)
@@ -199,56 +213,69 @@ class Renderer:
         ]
         return self.env.get_template("domains.md.j2").render(rows=rows)
 
-    def domain_page(self, domain_id: str) -> str:
-        page = _Page(domain_uri(domain_id))
+    def domain_page(self, domain_id: str) -> GeneratedPage:
         answer = by_domain(self.catalog, domain_id)
-        uses = [(self._prime_link(page, u.id), u.text) for u in answer.uses]
-        transfers = [
-            (
-                self._prime_link(page, t.id),
-                page.link(self._domain_labels.get(t.from_domain, t.from_domain), domain_uri(t.from_domain)),
-                page.link(self._domain_labels.get(t.to_domain, t.to_domain), domain_uri(t.to_domain)),
-                t.text,
+        uses = Listing(tuple((self._ref(u.id, strong=True), ": ", u.text) for u in answer.uses))
+        transfers = Listing(
+            tuple(
+                (
+                    self._ref(t.id, strong=True),
+                    ", ",
+                    self._domain_ref(t.from_domain),
+                    " to ",
+                    self._domain_ref(t.to_domain),
+                    ": ",
+                    t.text,
+                )
+                for t in answer.transfers
             )
-            for t in answer.transfers
-        ]
-        return self.env.get_template("domain.md.j2").render(
-            label=answer.label, description=answer.description, uses=uses, transfers=transfers
         )
+        markdown = self.env.get_template("domain.md.j2").render(
+            label=answer.label,
+            description=answer.description,
+            uses=len(answer.uses),
+            transfers=len(answer.transfers),
+            uses_slot=Markdown(slot("uses")),
+            transfers_slot=Markdown(slot("transfers")),
+        )
+        return GeneratedPage(domain_uri(domain_id), answer.label, markdown, {"uses": uses, "transfers": transfers})
 
     def relations_page(self) -> str:
         page = _Page(RELATIONS_PAGE)
         counts = stats(self.catalog, top=0).edges
         kinds = [(page.link(k.label.capitalize(), relation_uri(k)), counts.get(k.id, 0), k) for k in edge_kinds()]
-        return self.env.get_template("relations.md.j2").render(kinds=kinds, layout=self._layout_sentence())
+        return self.env.get_template("relations.md.j2").render(kinds=kinds, layout=self._layout)
 
-    def relation_page(self, kind: EdgeKind) -> str:
-        page = _Page(relation_uri(kind))
+    def relation_page(self, kind: EdgeKind) -> GeneratedPage:
         graph = self.catalog.kind_graphs[kind.id]
         edges = [(u, v, data.get("note")) for u, v, data in graph.edges(data=True) if data.get("declared", True)]
         edges.sort(key=lambda e: (_sort_key(self._names[e[0]]), _sort_key(self._names[e[1]])))
-        lines = [
-            Markdown(
-                f"{self._prime_link(page, u)} {md_inline(kind.forward_phrase)} {self._prime_link(page, v)}"
-                + (f"{_connector(kind)}{md_inline(note)}" if note else "")
-            )
+        items = tuple(
+            (self._ref(u), f" {kind.forward_phrase} ", self._ref(v), *((_connector(kind), note) if note else ()))
             for u, v, note in edges
-        ]
-        return self.env.get_template("relation.md.j2").render(kind=kind, lines=lines)
+        )
+        markdown = self.env.get_template("relation.md.j2").render(
+            kind=kind, count=len(items), edges_slot=Markdown(slot("edges"))
+        )
+        return GeneratedPage(relation_uri(kind), kind.label.capitalize(), markdown, {"edges": Listing(items)})
 
-    def graph_page(self) -> str:
-        page = _Page(GRAPH_PAGE)
+    def graph_page(self) -> GeneratedPage:
         level_of = levels(self.catalog)
         by_level: dict[int, list[str]] = {}
         for prime_id in sorted(level_of, key=lambda p: _sort_key(self._names[p])):
             by_level.setdefault(level_of[prime_id], []).append(prime_id)
-        return self.env.get_template("graph.md.j2").render(
+        markdown = self.env.get_template("graph.md.j2").render(
             count=len(self.catalog),
             slot=Markdown(GRAPH_SLOT),
             levels=[
-                (level, [self._prime_link(page, p) for p in members]) for level, members in sorted(by_level.items())
+                (level, len(members), Markdown(slot(f"level-{level}"))) for level, members in sorted(by_level.items())
             ],
         )
+        listings = {
+            f"level-{level}": Listing(tuple((self._ref(p),) for p in members), inline=True)
+            for level, members in by_level.items()
+        }
+        return GeneratedPage(GRAPH_PAGE, "Catalog Graph", markdown, listings)
 
     def render_handwritten(self, source: str, here: str) -> str:
         """A hand-written page that asks for it (front matter ``primes_template: true``), rendered as a
@@ -278,10 +305,10 @@ class Renderer:
                 if d.id in self.catalog.domains
             ],
             "az": page.link("A–Z index", AZ_PAGE),
-            "domains_index": page.link("all domains", DOMAINS_PAGE),
+            "domains_index": page.link("domains", DOMAINS_PAGE),
             "relations_index": page.link("relations", RELATIONS_PAGE),
             "graph": page.link("catalog graph", GRAPH_PAGE),
-            "layout": self._layout_sentence(),
+            "layout": self._layout,
             "hierarchy": hierarchy_kind(),
         }
 
@@ -289,6 +316,12 @@ class Renderer:
 
     def _name_key(self, prime_id: str) -> str:
         return _sort_key(self._names[prime_id])
+
+    def _ref(self, prime_id: str, *, strong: bool = False) -> Ref:
+        return Ref(prime_uri(prime_id), self._names[prime_id], strong)
+
+    def _domain_ref(self, domain_id: str) -> Ref:
+        return Ref(domain_uri(domain_id), self._domain_labels.get(domain_id, domain_id))
 
     def _prime_link(self, page: _Page, prime_id: str) -> Markdown:
         return page.link(self._names[prime_id], prime_uri(prime_id))

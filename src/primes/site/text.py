@@ -12,11 +12,22 @@ import re
 
 _WHITESPACE = re.compile(r"\s+")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
-# Characters Python-Markdown (and attr_list, tables, emphasis) can read as syntax anywhere in a line.
-# `<` and `&` become entities instead: a backslash does not stop raw HTML or entity references.
-_INLINE_SPECIAL = re.compile(r"([\\`*_{}\[\]|])")
-# Characters that start a block construct (heading, quote, list, rule) only at the start of a line.
-_LINE_START = re.compile(r"^([#>+\-=~:]|\d+(?=[.)]))")
+# Characters Python-Markdown (with attr_list, tables, emphasis, headings) can read as syntax anywhere in a
+# line get a backslash; `<`, `>` and `&` become entities instead, since a backslash does not stop raw HTML
+# or an entity reference. One str.translate does it all: this runs on every text of every page.
+_INLINE_ESCAPES = str.maketrans(
+    {
+        **{ch: "\\" + ch for ch in "\\`*_{}[]|#"},
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+    }
+)
+# Characters that start a block construct (admonition, list, rule, fence, definition) only at the start of a
+# line: they are escaped there only.
+_LINE_START_BACKSLASH = frozenset("!+-")
+_LINE_START_ENTITY = frozenset("=~:")
+_ORDERED_ITEM = re.compile(r"^(\d+)([.)])")
 
 
 class Markdown(str):
@@ -29,24 +40,26 @@ def md_inline(text: object) -> Markdown:
     """Text for one line of Markdown: white space collapsed, every syntax character escaped."""
     if isinstance(text, Markdown):
         return text
-    value = _WHITESPACE.sub(" ", str(text)).strip()
-    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    value = _INLINE_SPECIAL.sub(r"\\\1", value)
-    return Markdown(_LINE_START.sub(_escape_line_start, value))
-
-
-def _escape_line_start(match: re.Match[str]) -> str:
-    token = match.group(1)
-    if token.isdigit():
-        return token + "\\"  # "1984. A year" must not become an ordered list: escape the dot after it
-    return "\\" + token if token in "#+-" else f"&#{ord(token)};"
+    value = " ".join(str(text).split()).translate(_INLINE_ESCAPES)
+    first = value[:1]
+    if first in _LINE_START_BACKSLASH:
+        value = "\\" + value
+    elif first in _LINE_START_ENTITY:
+        value = f"&#{ord(first)};" + value[1:]
+    elif first.isdigit():
+        # "1984. A year" must not become an ordered list: escape the dot after the number.
+        value = _ORDERED_ITEM.sub(r"\1\\\2", value, count=1)
+    return Markdown(value)
 
 
 def md_block(text: object) -> Markdown:
     """Text as Markdown paragraphs: blank lines in the source separate paragraphs, other breaks are spaces."""
     if isinstance(text, Markdown):
         return text
-    paragraphs = [md_inline(p) for p in _PARAGRAPH_BREAK.split(str(text).strip())]
+    source = str(text).strip()
+    if "\n" not in source:
+        return md_inline(source)
+    paragraphs = [md_inline(p) for p in _PARAGRAPH_BREAK.split(source)]
     return Markdown("\n\n".join(p for p in paragraphs if p))
 
 

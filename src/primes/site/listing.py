@@ -1,0 +1,69 @@
+"""Long lists of the index pages (A–Z, domains, relations, levels), written as HTML instead of Markdown.
+
+An index page of a large catalog lists thousands of primes; as Markdown, each item would go through
+Python-Markdown's inline processing, which made the domain pages alone a fifth of a 1,000-prime build. A
+page's Markdown holds a placeholder per list instead (:func:`slot`), and the plugin puts the HTML in after
+Markdown (``on_page_content``), with links resolved to the built URLs. The lists are escaped like
+everything else (:func:`~primes.site.text.xml`) and left out of the search index: they repeat the primes'
+own pages.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from primes.site.text import xml
+
+_WHITESPACE = re.compile(r"\s+")
+Resolve = Callable[[str], str]  # docs-relative source path of a page -> its href from the current page
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A link to a generated page, by its source path."""
+
+    target: str
+    text: str
+    strong: bool = False
+
+
+Part = str | Ref
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """Items made of text and links: a bullet list, or (``inline``) one paragraph joined by middle dots."""
+
+    items: tuple[tuple[Part, ...], ...]
+    inline: bool = False
+
+    def html(self, resolve: Resolve) -> str:
+        rendered = ["".join(_part(part, resolve) for part in item) for item in self.items]
+        if self.inline:
+            return f'<p class="primes-listing" data-search-exclude>{" · ".join(rendered)}</p>'
+        body = "".join(f"<li>{item}</li>" for item in rendered)
+        return f'<div class="primes-listing" data-search-exclude><ul>{body}</ul></div>'
+
+
+def _part(part: Part, resolve: Resolve) -> str:
+    if isinstance(part, Ref):
+        link = f'<a href="{xml(resolve(part.target))}">{xml(part.text)}</a>'
+        return f"<strong>{link}</strong>" if part.strong else link
+    return xml(_WHITESPACE.sub(" ", part))
+
+
+SLOT = '<div class="primes-fragment" data-primes-fragment="{key}"></div>'
+
+
+def slot(key: str) -> str:
+    """The placeholder a page's Markdown holds for the listing ``key`` (a raw HTML block, kept as is)."""
+    return SLOT.format(key=xml(key))
+
+
+def fill(html: str, listings: Mapping[str, Listing], resolve: Resolve) -> str:
+    """Put each listing in its placeholder."""
+    for key, listing in listings.items():
+        html = html.replace(slot(key), listing.html(resolve), 1)
+    return html

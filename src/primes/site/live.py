@@ -1,0 +1,343 @@
+"""Live rebuild for ``primes serve``: watch the catalog, rebuild the pages an edit touches, reload the browser.
+
+After a full build, :class:`LiveSite` keeps mkdocs' state (configuration, files, navigation, templates).
+When a catalog file changes it reloads the catalog (the check cache makes that cheap), works out which primes
+changed by comparing records, and re-renders only their pages, their neighbours' pages (whose diagrams and
+lists show them) and the index pages whose Markdown changed. A change that alters the set of pages (a
+prime added or removed, domains or catalog metadata edited) or a hand-written page takes a full build,
+built aside and swapped in. Then every open page whose URL was rebuilt reloads, through a server-sent
+events stream (:meth:`LiveSite.events`) and a small script the build puts in each page.
+
+A catalog with errors does not replace the site: the browser shows the findings in a banner until the
+catalog is fixed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import threading
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mkdocs.commands.build import _build_page, _populate_page
+from mkdocs.config.defaults import MkDocsConfig
+from starlette.requests import Request
+from starlette.responses import StreamingResponse
+from starlette.routing import Route
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from primes.catalog import Catalog, check
+from primes.findings import has_errors
+from primes.site.build import DEFAULT_CONFIG, BuildError, build_into, load_site_config
+from primes.site.links import neighbour_ids
+from primes.site.plugin import PrimesPlugin
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/_primes/live"
+_IGNORED_PARTS = {".primes-cache", ".git", "__pycache__"}
+
+# Put in every page while serving: reload when the server says this page was rebuilt (or when it restarted
+# with a newer site), show a banner while the catalog has errors. Plain text only: no catalog text is
+# inserted into the page by this script.
+_SCRIPT = """<script>(()=>{{
+const src=new EventSource({url});const page=__PRIMES_PAGE__;let seen=null;let banner=null;
+const show=(text)=>{{if(!banner){{banner=document.createElement("div");banner.className="primes-live-banner";
+banner.setAttribute("role","alert");document.body.appendChild(banner);}}banner.textContent=text;}};
+src.addEventListener("hello",(e)=>{{const v=JSON.parse(e.data).version;
+if(seen!==null&&v!==seen)location.reload();seen=v;}});
+src.addEventListener("reload",(e)=>{{const d=JSON.parse(e.data);seen=d.version;
+if(d.paths.includes("*")||d.paths.includes(page))location.reload();}});
+src.addEventListener("problem",(e)=>show(JSON.parse(e.data).text));
+src.addEventListener("ok",()=>{{if(banner){{banner.remove();banner=null;}}}});
+}})();</script>"""
+
+
+def live_script(events_url: str = EVENTS_PATH) -> str:
+    """The script for every page; the plugin replaces ``__PRIMES_PAGE__`` with the page's URL."""
+    return _SCRIPT.format(url=json.dumps(events_url))
+
+
+@dataclass(slots=True)
+class Update:
+    """What one rebuild did: the URL paths it rebuilt (``*`` for a full build) and how long it took."""
+
+    version: int
+    paths: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    full: bool = False
+    problem: str | None = None
+
+
+class LiveSite:
+    """A built site kept in step with its catalog; see the module docstring."""
+
+    def __init__(
+        self,
+        catalog_dir: Path | str,
+        site_dir: Path | str,
+        *,
+        config_file: Path | str = DEFAULT_CONFIG,
+        events_url: str = EVENTS_PATH,
+        debounce: float = 0.05,
+    ) -> None:
+        self.catalog_dir = Path(catalog_dir).resolve()
+        self.site_dir = Path(site_dir).resolve()
+        self.config_file = Path(config_file)
+        self.events_url = events_url
+        self.script = live_script(events_url)
+        self.debounce = debounce
+        self.version = 0
+        self.problem: str | None = None
+        self.catalog: Catalog | None = None
+        self._config: MkDocsConfig | None = None
+        self._plugin: PrimesPlugin | None = None
+        self._lock = threading.Lock()
+        self._subscribers: set[tuple[asyncio.AbstractEventLoop, asyncio.Queue[tuple[str, str]]]] = set()
+        self._pending: set[Path] = set()
+        self._pending_lock = threading.Lock()
+        self._wakeup = threading.Event()
+        self._stopping = threading.Event()
+        self._worker: threading.Thread | None = None
+        self._observer: Observer | None = None  # type: ignore[valid-type]
+
+    # --- building ---------------------------------------------------------------------------------------
+
+    def build(self) -> Update:
+        """A full build into ``site_dir`` (checked, built aside, swapped in)."""
+        start = time.perf_counter()
+        with self._lock:
+            catalog = check(self.catalog_dir)
+            if has_errors(list(catalog.findings)):
+                return self._report_problem(catalog)
+            config = load_site_config(self.config_file)
+            plugin, _ = build_into(catalog, config, self.site_dir, live_script=self.script)
+            self._config, self._plugin, self.catalog = config, plugin, catalog
+            self.version += 1
+            update = Update(self.version, ["*"], time.perf_counter() - start, full=True)
+        self._clear_problem()
+        self._publish("reload", {"version": update.version, "paths": update.paths})
+        return update
+
+    def update(self) -> Update:
+        """Bring the site up to date with the catalog folder: the pages an edit touches, or a full build."""
+        start = time.perf_counter()
+        with self._lock:
+            old, plugin, config = self.catalog, self._plugin, self._config
+            if old is None or plugin is None or config is None:
+                needs_full = True
+            else:
+                catalog = check(self.catalog_dir)
+                if has_errors(list(catalog.findings)):
+                    return self._report_problem(catalog)
+                needs_full = _page_set_changed(plugin, old, catalog)
+            if not needs_full:
+                assert plugin is not None and config is not None and old is not None
+                touched = changed_primes(old, catalog)
+                affected = set(touched)
+                for prime_id in touched:
+                    affected |= neighbour_ids(old, prime_id) & set(catalog.ids)
+                    affected |= neighbour_ids(catalog, prime_id)
+                uris = set(plugin.refresh(catalog, sorted(affected)))
+                uris |= {f"primes/{p}.md" for p in affected}
+                paths = _rebuild(plugin, config, uris)
+                self.catalog = catalog
+                self.version += 1
+                update = Update(self.version, paths, time.perf_counter() - start)
+        if needs_full:
+            return self.build()
+        self._clear_problem()
+        self._publish("reload", {"version": update.version, "paths": update.paths})
+        log.info("rebuilt %d page(s) in %.2f s", len(update.paths), update.seconds)
+        return update
+
+    def rebuild_all(self) -> Update:
+        return self.build()
+
+    # --- watching ---------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Watch the catalog and the hand-written pages; rebuild in a background thread."""
+        if self._worker is not None:
+            return
+        self._stopping.clear()
+        handler = _Handler(self)
+        observer = Observer()
+        observer.schedule(handler, str(self.catalog_dir), recursive=True)
+        if self._config is not None:
+            observer.schedule(handler, str(self._config.docs_dir), recursive=True)
+        observer.daemon = True
+        observer.start()
+        self._observer = observer
+        self._worker = threading.Thread(target=self._run, name="primes-live-rebuild", daemon=True)
+        self._worker.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wakeup.set()
+        if self._observer is not None:
+            self._observer.stop()
+            self._observer.join(timeout=5)
+            self._observer = None
+        if self._worker is not None:
+            self._worker.join(timeout=30)
+            self._worker = None
+
+    def notice(self, path: Path) -> None:
+        """A file changed (called by the watcher)."""
+        if any(part in _IGNORED_PARTS for part in path.parts) or _is_scratch(path.name):
+            return
+        with self._pending_lock:
+            self._pending.add(path)
+        self._wakeup.set()
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            self._wakeup.wait()
+            self._wakeup.clear()
+            if self._stopping.is_set():
+                return
+            time.sleep(self.debounce)  # an editor's save is often several events; take them as one change
+            self._wakeup.clear()
+            with self._pending_lock:
+                changed, self._pending = self._pending, set()
+            if not changed:
+                continue
+            try:
+                docs = self._config.docs_dir if self._config is not None else None
+                if docs is not None and any(_is_under(p, Path(docs)) for p in changed):
+                    self.build()
+                else:
+                    self.update()
+            except BuildError as exc:
+                self._set_problem(str(exc))
+            except Exception as exc:  # keep serving whatever happens; the banner says what went wrong
+                log.exception("live rebuild failed")
+                self._set_problem(f"the rebuild failed: {exc}")
+
+    # --- the browser side -------------------------------------------------------------------------------
+
+    async def events(self) -> AsyncIterator[str]:
+        """The server-sent events stream: a hello with the current version, then reloads and problems."""
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
+        entry = (loop, queue)
+        self._subscribers.add(entry)
+        try:
+            yield _sse("hello", json.dumps({"version": self.version}))
+            if self.problem:
+                yield _sse("problem", json.dumps({"text": self.problem}))
+            while True:
+                try:
+                    event, data = await asyncio.wait_for(queue.get(), timeout=15)
+                except TimeoutError:
+                    yield ": keep-alive\n\n"
+                    continue
+                yield _sse(event, data)
+        finally:
+            self._subscribers.discard(entry)
+
+    def routes(self) -> list[Route]:
+        """The Starlette route of the events stream, to add to the app that serves ``site_dir``."""
+        return [Route(self.events_url, self._events_endpoint, methods=["GET"])]
+
+    async def _events_endpoint(self, request: Request) -> StreamingResponse:
+        headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+        return StreamingResponse(self.events(), media_type="text/event-stream", headers=headers)
+
+    def _publish(self, event: str, data: dict[str, object]) -> None:
+        text = json.dumps(data)
+        for loop, queue in list(self._subscribers):
+            with contextlib.suppress(RuntimeError):  # the loop has closed: that subscriber is gone
+                loop.call_soon_threadsafe(queue.put_nowait, (event, text))
+
+    def _report_problem(self, catalog: Catalog) -> Update:
+        errors = [f for f in catalog.findings if f.is_error]
+        lines = [f.format() for f in errors[:10]]
+        more = f"\n… and {len(errors) - 10} more" if len(errors) > 10 else ""
+        text = f"The catalog has {len(errors)} error(s); the site shows the last good version.\n" + "\n".join(lines)
+        self._set_problem(text + more)
+        return Update(self.version, problem=self.problem)
+
+    def _set_problem(self, text: str) -> None:
+        self.problem = text
+        self._publish("problem", {"text": text})
+
+    def _clear_problem(self) -> None:
+        if self.problem is not None:
+            self.problem = None
+            self._publish("ok", {})
+
+
+def changed_primes(old: Catalog, new: Catalog) -> set[str]:
+    """The primes whose record differs between two versions of a catalog (same ids assumed)."""
+    return {p.id for p in new if old.primes.get(p.id) != p}
+
+
+def _page_set_changed(plugin: PrimesPlugin, old: Catalog, new: Catalog) -> bool:
+    if set(old.ids) != set(new.ids) or old.domains != new.domains or old.meta != new.meta:
+        return True
+    return plugin.site_uris(new) != {uri for uri in plugin.generated}
+
+
+def _rebuild(plugin: PrimesPlugin, config: MkDocsConfig, uris: set[str]) -> list[str]:
+    """Re-render the given generated files and every hand-written page that is a template of the catalog;
+    returns the URL paths rebuilt."""
+    files, nav, env = plugin.files, plugin.nav, plugin.env
+    if files is None or nav is None or env is None:
+        raise BuildError("the site has not been built yet")
+    doc_files = files.documentation_pages()
+    pages = []
+    for file in files:
+        if file.src_uri in uris and not file.is_documentation_page():
+            file.copy_file()
+        elif file.is_documentation_page() and (file.src_uri in uris or _is_catalog_template(file)):
+            pages.append(file)
+    for file in pages:
+        assert file.page is not None
+        _populate_page(file.page, config, files)
+    for file in pages:
+        assert file.page is not None
+        _build_page(file.page, config, doc_files, nav, env)
+    return sorted(file.page.url for file in pages if file.page is not None)
+
+
+def _is_catalog_template(file: object) -> bool:
+    page = getattr(file, "page", None)
+    return bool(page is not None and page.meta.get("primes_template"))
+
+
+def _sse(event: str, data: str) -> str:
+    return f"event: {event}\ndata: {data}\n\n"
+
+
+def _is_scratch(name: str) -> bool:
+    # Editors' swap and backup files, and our own atomic-write temporaries.
+    return name.endswith((".swp", ".swx", "~", ".tmp")) or name.startswith(".#")
+
+
+def _is_under(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+class _Handler(FileSystemEventHandler):
+    def __init__(self, site: LiveSite) -> None:
+        self.site = site
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.is_directory or event.event_type in ("opened", "closed_no_write"):
+            return
+        for raw in (event.src_path, getattr(event, "dest_path", "")):
+            if raw:
+                path = raw.decode() if isinstance(raw, bytes) else raw
+                self.site.notice(Path(path))

@@ -1,0 +1,157 @@
+"""Catalog text in Markdown and SVG: escaped so that it renders as the text itself, and wrapped to fit."""
+
+from __future__ import annotations
+
+import html
+from html.parser import HTMLParser
+from pathlib import Path
+
+import markdown
+import pytest
+import yaml
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from primes.site.text import json_for_script, md_block, md_inline, text_width, wrap, xml
+
+SITE_CONFIG = Path(__file__).resolve().parents[1] / "site" / "mkdocs.yml"
+
+
+def _site_extensions() -> list[object]:
+    """The Markdown extensions the site enables, as mkdocs.yml lists them."""
+    config = yaml.safe_load(SITE_CONFIG.read_text(encoding="utf-8"))
+    out: list[object] = []
+    for entry in config["markdown_extensions"]:
+        out.append(next(iter(entry)) if isinstance(entry, dict) else entry)
+    return out
+
+
+EXTENSIONS = _site_extensions()
+
+
+class _Tree(HTMLParser):
+    """Element names and the text content of a rendered fragment."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.attrs: list[tuple[str, str | None]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attrs.extend(attrs)
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def _render(source: str) -> _Tree:
+    tree = _Tree()
+    tree.feed(markdown.markdown(source, extensions=EXTENSIONS))
+    tree.close()
+    return tree
+
+
+# Text as a record may hold it: any printable characters (records refuse control characters).
+record_text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters="\x85"), min_size=1
+).filter(lambda t: t.strip())
+
+NASTY = [
+    "<script>alert(1)</script>",
+    '<img src=x onerror="alert(1)">',
+    "[click](javascript:alert(1))",
+    "<javascript:alert(1)>",
+    "!!! danger",
+    "# not a heading",
+    "1984. A year",
+    "- not a list",
+    "> not a quote",
+    "C#",
+    "text {: onclick=alert(1) }",
+    "*not emphasis* and __not strong__ and `not code`",
+    "AT&T &amp; &lt;b&gt;",
+    "| a | b |",
+    "[TOC]",
+    "back\\slash\\",
+    "<!-- comment -->",
+    "~~~",
+    "===",
+]
+
+
+@pytest.mark.parametrize("text", NASTY)
+def test_nasty_text_renders_as_itself(text: str) -> None:
+    tree = _render(md_inline(text))
+    assert tree.tags == ["p"]
+    assert tree.attrs == []
+    assert "".join(tree.text) == text
+
+
+@settings(max_examples=300, deadline=None)
+@given(record_text)
+@example("1. one")
+@example("+ plus")
+def test_any_text_is_one_plain_paragraph(text: str) -> None:
+    tree = _render(md_inline(text))
+    assert tree.tags == ["p"], tree.tags
+    assert "".join(tree.text) == " ".join(text.split())
+
+
+@settings(max_examples=200, deadline=None)
+@given(record_text)
+def test_any_text_stays_plain_in_a_heading_and_a_list_item(text: str) -> None:
+    heading = _render("# " + md_inline(text))
+    assert heading.tags == ["h1"]
+    assert "".join(heading.text) == " ".join(text.split())
+    item = _render("- **" + md_inline("Domain") + "**: " + md_inline(text))
+    assert item.tags == ["ul", "li", "strong"]
+    assert "".join(item.text).strip() == "Domain: " + " ".join(text.split())
+
+
+def test_blank_lines_separate_paragraphs() -> None:
+    tree = _render(md_block("First line\nstill first.\n\n  # Second, not a heading."))
+    assert tree.tags == ["p", "p"]
+    assert [t.strip() for t in tree.text if t.strip()] == ["First line still first.", "# Second, not a heading."]
+
+
+def test_xml_escapes_markup_and_quotes() -> None:
+    assert xml('<a href="x">&\'') == "&lt;a href=&quot;x&quot;&gt;&amp;&#x27;"
+
+
+def test_json_for_script_cannot_close_the_script() -> None:
+    text = json_for_script('{"name": "</script><script>alert(1)</script> & <!--"}')
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert html.unescape(text) == text  # nothing the HTML parser would decode inside the script either
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=120),
+    width=st.floats(min_value=40, max_value=300),
+    lines=st.integers(min_value=1, max_value=4),
+)
+def test_wrapped_lines_fit_and_keep_the_text(text: str, width: float, lines: int) -> None:
+    wrapped, cut = wrap(text, width, 13, max_lines=lines)
+    assert len(wrapped) <= lines
+    for line in wrapped:
+        assert text_width(line, 13) <= width + 1e-9, line
+    if not cut:
+        # Only the spaces between words and the hyphens of split words may differ.
+        assert "".join("".join(wrapped).split()).replace("-", "") == "".join(text.split()).replace("-", "")
+    else:
+        assert wrapped[-1].endswith("…")
+
+
+def test_a_sixty_character_name_wraps_into_three_lines() -> None:
+    name = "Cross Scale Interaction Between Fast And Slow Adaptive Cycles"
+    assert len(name) >= 60
+    wrapped, cut = wrap(name, 160, 13, max_lines=3)
+    assert len(wrapped) == 3 and not cut
+    assert " ".join(wrapped) == name
+
+
+def test_wide_glyphs_count_as_wide() -> None:
+    assert text_width("WWW", 10) > text_width("iii", 10) * 2
+    assert text_width("漢字", 10) >= 20
