@@ -309,14 +309,16 @@ def written(draw: st.DrawFn) -> tuple[dict[str, Any], str]:
 @given(written())
 def test_fmt_keeps_the_data_and_is_idempotent(case: tuple[dict[str, Any], str]) -> None:
     data, text = case
+    # What the file says (PyYAML's own dump does not always read back the same: "0\x85" becomes "0 ").
+    original = read_yaml("x.yaml", text.encode("utf-8")).data
     try:
-        prime_model().model_validate(data)
+        prime_model().model_validate(original)
     except ValueError:
         assume(False)
     first = format_bytes(text.encode("utf-8"), FileKind.PRIME, "x.yaml", file_id=data["id"])
     assert first.status is not Status.ERROR, (first.problem, first.findings)
     assert first.text is not None
-    assert read_yaml("x.yaml", first.text.encode("utf-8")).data == with_sorted_edges(data)
+    assert read_yaml("x.yaml", first.text.encode("utf-8")).data == with_sorted_edges(original)
     second = format_bytes(first.text.encode("utf-8"), FileKind.PRIME, "x.yaml", file_id=data["id"])
     assert second.status is Status.UNCHANGED
     assert second.text == first.text

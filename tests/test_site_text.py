@@ -11,7 +11,9 @@ import pytest
 import yaml
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from mkdocs.utils import get_relative_url
 
+from primes.site.listing import relative_url_from
 from primes.site.text import json_for_script, md_block, md_inline, text_width, wrap, xml
 
 SITE_CONFIG = Path(__file__).resolve().parents[1] / "site" / "mkdocs.yml"
@@ -155,3 +157,13 @@ def test_a_sixty_character_name_wraps_into_three_lines() -> None:
 def test_wide_glyphs_count_as_wide() -> None:
     assert text_width("WWW", 10) > text_width("iii", 10) * 2
     assert text_width("漢字", 10) >= 20
+
+
+_segment = st.text(alphabet="abc.-_", min_size=1, max_size=4).filter(lambda s: s not in (".", ".."))
+_url = st.lists(_segment, max_size=4).map("/".join).flatmap(lambda u: st.sampled_from([u, u + "/"] if u else [""]))
+
+
+@settings(max_examples=400, deadline=None)
+@given(page=_url, target=_url)
+def test_fast_relative_urls_agree_with_mkdocs(page: str, target: str) -> None:
+    assert relative_url_from(page)(target) == get_relative_url(target, page)

@@ -14,6 +14,7 @@ import gc
 import hashlib
 import hmac
 import io
+import marshal
 import os
 import pickle
 import tempfile
@@ -223,7 +224,7 @@ def _sign(secret: bytes, payload: bytes) -> bytes:
 # A file whose timestamps fall this close to (or after) the moment its status was taken may have been edited
 # again within the same timestamp tick: its status proves nothing, and it is read again.
 _RACY_NS = 2_000_000_000
-_FORMAT = 2
+_FORMAT = (2, marshal.version)
 
 
 def _restore_model(cls: type[Any], values: dict[str, Any], fields_set: Any, extra: Any, private: Any) -> Any:
@@ -238,6 +239,15 @@ def _restore_model(cls: type[Any], values: dict[str, Any], fields_set: Any, extr
 
 _RESULT_FIELDS = tuple(f.name for f in dataclasses.fields(FileResult))
 _RESULT_BY_INIT = all(f.init for f in dataclasses.fields(FileResult))
+_POSITIONS_AT = _RESULT_FIELDS.index("positions")
+
+
+def _restore_result(values: tuple[Any, ...]) -> FileResult:
+    """A file's result from the cache; its positions travel as one marshalled blob (far fewer objects)."""
+    keys, points = marshal.loads(values[_POSITIONS_AT])
+    fields = list(values)
+    fields[_POSITIONS_AT] = dict(zip(keys, points, strict=True))
+    return FileResult(*fields)
 
 
 class _Pickler(pickle.Pickler):
@@ -249,7 +259,10 @@ class _Pickler(pickle.Pickler):
             state = (obj.__dict__, obj.__pydantic_fields_set__, obj.__pydantic_extra__, obj.__pydantic_private__)
             return _restore_model, (type(obj), *state)
         if type(obj) is FileResult and _RESULT_BY_INIT:
-            return FileResult, tuple(getattr(obj, name) for name in _RESULT_FIELDS)
+            values = [getattr(obj, name) for name in _RESULT_FIELDS]
+            positions = values[_POSITIONS_AT]
+            values[_POSITIONS_AT] = marshal.dumps((tuple(positions), tuple(positions.values())))
+            return _restore_result, (tuple(values),)
         return NotImplemented
 
 
@@ -370,7 +383,7 @@ class _Cache:
             for old in self.path.parent.glob(f"{self.name}-*.pickle"):
                 if old != self.path:  # the delta the new base absorbed, or files of another key (older code)
                     old.unlink(missing_ok=True)
-        except (OSError, pickle.PicklingError):
+        except (OSError, pickle.PicklingError, ValueError):
             pass  # a read-only catalog still checks; it is only slower next time
 
     @staticmethod
@@ -378,7 +391,8 @@ class _Cache:
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as handle:
-                handle.write(_sign(secret, payload) + payload)
+                handle.write(_sign(secret, payload))
+                handle.write(payload)
             os.replace(tmp, path)
         except BaseException:
             with contextlib.suppress(OSError):

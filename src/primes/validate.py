@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -22,6 +23,8 @@ _NOT_WORD = re.compile(r"[\W_]+")
 
 def normalize(text: str) -> str:
     """Lower-case words separated by single spaces: how names are matched in text."""
+    if text.isascii():
+        return " ".join(_words(text))
     return _NOT_WORD.sub(" ", text.casefold()).strip()
 
 
@@ -39,7 +42,7 @@ def check_catalog(
     partials: dict[str, Prime] = {}
     partial_owner: dict[str, FileResult] = {}
     # A file named after its id owns that id: the other files that claim it are the ones reported.
-    for result in sorted(results, key=lambda r: r.prime is None or PurePath(r.path).stem != r.prime.id):
+    for result in sorted(results, key=lambda r: r.prime is None or _file_stem(r.path) != r.prime.id):
         if result.claimed_id:
             known_ids.add(result.claimed_id)
         prime = result.prime
@@ -140,9 +143,40 @@ def _edge_findings(
                     )
 
 
+def _file_stem(path: str) -> str:
+    """``PurePath(path).stem``, without building a path object for each of thousands of files."""
+    name = os.path.basename(path)
+    return name[:-5] if name.endswith(".yaml") and len(name) > 5 else PurePath(path).stem
+
+
+def _acyclic(targets: Mapping[str, list[str]]) -> bool:
+    """Whether these edges (source -> its targets) form no cycle: Kahn's algorithm, much cheaper than
+    building a networkx graph when, as almost always, there is none to report."""
+    indegree: dict[str, int] = dict.fromkeys(targets, 0)
+    for ends in targets.values():
+        for end in ends:
+            indegree[end] = indegree.get(end, 0) + 1
+    ready = [node for node, count in indegree.items() if count == 0]
+    removed = 0
+    while ready:
+        node = ready.pop()
+        removed += 1
+        for end in targets.get(node, ()):
+            indegree[end] -= 1
+            if indegree[end] == 0:
+                ready.append(end)
+    return removed == len(indegree)
+
+
 def _cycle_findings(primes: Mapping[str, Prime], owner: Mapping[str, FileResult]) -> Iterable[Finding]:
     for kind in edge_kinds():
         if not kind.acyclic:
+            continue
+        targets = {
+            prime_id: [ref.prime for ref in prime.edges(kind) if ref.prime in primes and ref.prime != prime_id]
+            for prime_id, prime in primes.items()
+        }
+        if _acyclic(targets):
             continue
         graph = nx.DiGraph()
         for prime_id, prime in primes.items():
@@ -231,26 +265,40 @@ class NameIndex:
         return list(found.items())
 
     def _scan(self, words: list[str]) -> Iterable[str]:
-        at, count = 0, len(words)
-        while at < count:
-            for name, target in self._by_first.get(words[at], ()):
+        """The names in these words, left to right, the longest at each start, matches never overlapping."""
+        starts: list[int] = []
+        for first in self._first.intersection(words):
+            at = words.index(first)
+            while True:
+                starts.append(at)
+                try:
+                    at = words.index(first, at + 1)
+                except ValueError:
+                    break
+        resume = 0
+        for at in sorted(starts):
+            if at < resume:
+                continue  # inside the previous match
+            for name, target in self._by_first[words[at]]:
                 end = at + len(name)
                 if words[at:end] == name:
                     yield target
-                    at = end
+                    resume = end
                     break
-            else:
-                at += 1
 
 
 # ASCII text (nearly all of it) is split into normalized words by a byte table instead of a regex: the same
-# words as ``normalize(text).split()``, several times faster.
-_ASCII_WORD_BYTES = bytes(c if chr(c).isascii() and chr(c).isalnum() else 0x20 for c in range(256))
+# words as ``normalize(text).split()`` (letters lower-cased, everything but letters and digits a space), but
+# several times faster.
+_ASCII_WORD_BYTES = bytes(
+    ord(chr(c).lower()) if chr(c).isascii() and chr(c).isalnum() else 0x20 for c in range(256)
+)
 
 
 def _words(text: str) -> list[str]:
+    """``normalize(text).split()``."""
     if text.isascii():
-        return text.encode("ascii").lower().translate(_ASCII_WORD_BYTES).decode("ascii").split()
+        return text.encode("ascii").translate(_ASCII_WORD_BYTES).decode("ascii").split()
     return normalize(text).split()
 
 

@@ -250,8 +250,8 @@ def render_scalar(value: Any) -> str:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
+    if isinstance(value, int):
+        return str(value)
     text = str(value)
     if _plain_safe(text):
         return text
@@ -334,7 +334,7 @@ def _foldable(text: str) -> bool:
     line break (a folded block would read such spaces differently)."""
     if text != text.strip() or re.search(r"[ \t]\n|\n[ \t]", text):
         return False
-    return all(char == "\n" or char.isprintable() for char in text)
+    return text.replace("\n", "").isprintable()
 
 
 def _fold_positions(paragraph: str, width: int) -> list[int]:
@@ -357,8 +357,8 @@ def _fold_positions(paragraph: str, width: int) -> list[int]:
 def place_comments(text: str, positions: Mapping[FieldPath, tuple[int, int]], comments: Comments) -> str:
     """Put comments into written text: before or at the end of the line of the field each belongs to.
 
-    ``positions`` are the reader's positions in ``text``; a comment whose field is gone goes before the next
-    field that is still there (none is dropped).
+    ``positions`` are the reader's positions in ``text``; a comment whose field is not there goes with the
+    closest enclosing field that is, or to the end (none is dropped).
     """
     lines = text.splitlines()
     before: dict[int, list[str]] = {}

@@ -14,7 +14,7 @@ the order of edges, the file is left untouched and the failure reported.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -76,8 +76,7 @@ def format_file(path: Path, *, check: bool = False) -> Formatted:
 
 def format_bytes(raw: bytes, kind: FileKind, shown: str, *, file_id: str = "") -> Formatted:
     """The canonical form of one file's bytes (nothing is written)."""
-    root = SequenceNode if kind is FileKind.DOMAINS else MappingNode
-    source = read_yaml(shown, raw, root=root)
+    source = read_yaml(shown, raw, root=_root_node(kind))
     errors = _errors(source, kind, file_id)
     if errors:
         return Formatted(Path(shown), shown, Status.ERROR, findings=errors)
@@ -85,11 +84,12 @@ def format_bytes(raw: bytes, kind: FileKind, shown: str, *, file_id: str = "") -
     ordered, move = canonical_order(source.data, kind)
     comments = read_comments(original, source.positions).moved(move)
     text = render(ordered, kind, comments)
+    if text == original:
+        return Formatted(Path(shown), shown, Status.UNCHANGED, text=text)
     problem = _changed_content(text, kind, ordered, comments)
     if problem:
         return Formatted(Path(shown), shown, Status.ERROR, problem=problem)
-    status = Status.UNCHANGED if text == original else Status.CHANGED
-    return Formatted(Path(shown), shown, status, text=text)
+    return Formatted(Path(shown), shown, Status.CHANGED, text=text)
 
 
 def render(data: Any, kind: FileKind, comments: Comments | None = None) -> str:
@@ -216,7 +216,3 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
         if found is not None:
             return found
     return None
-
-
-def changed_files(results: Sequence[Formatted]) -> list[Formatted]:
-    return [r for r in results if r.status is Status.CHANGED]

@@ -100,6 +100,7 @@ def new_prime(
         raise AuthoringError("\n".join(problems))
     path = root / PRIMES_DIR / f"{prime_id}.yaml"
     text = draft_text(prime_id, name, targets)
+    path.parent.mkdir(exist_ok=True)  # a catalog with no prime yet may have no primes/ folder
     with FileTransaction() as change:
         change.create(path, text)
         change.commit()

@@ -8,7 +8,7 @@ from primes.cli import check  # noqa: F401  (registers commands)
 from primes.cli._app import app, err_console
 from primes.errors import PrimesError
 
-for _module in ("query", "rdf", "site", "authoring"):
+for _module in ("query", "rdf", "site", "serve", "authoring"):
     try:
         __import__(f"primes.cli.{_module}")
     except ModuleNotFoundError as exc:

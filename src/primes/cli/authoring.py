@@ -190,7 +190,7 @@ def diff(
     """What changed between two catalogs: primes added, removed, renamed; edges; fields. Markdown or JSON.
 
     A side that is a folder is read as it is; any other side is a git revision of the repository around
-    the working folder (``primes diff v1 v2``; ``primes diff v1 .`` compares v1 with the working tree).
+    the working folder: `primes diff v1 v2`, or `primes diff v1 .` to compare v1 with the working tree.
     """
     try:
         result = diff_specs(old, new, path)

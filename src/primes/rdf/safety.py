@@ -82,7 +82,7 @@ def check_query(query: str) -> QueryShape:
     """The shape of a query the endpoint will run; an update or a SERVICE call raises :class:`QueryRefused`."""
     shape = inspect(query)
     if shape.form == "update":
-        raise QueryRefused("this endpoint is read-only: SPARQL Update is refused (the catalog's YAML files are the source)")
+        raise QueryRefused("SPARQL Update is refused: the catalog is read-only here (its YAML files are the source)")
     if shape.service:
-        raise QueryRefused("SERVICE is not allowed: the endpoint never makes a request to another server")
+        raise QueryRefused("SERVICE is refused: a query never makes a request to another server")
     return shape

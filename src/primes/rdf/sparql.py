@@ -168,13 +168,14 @@ def syntax_error(query: str, message: str) -> SparqlSyntaxError:
     )
 
 
-def write_results(results: Results, fmt: str) -> bytes:
+def write_results(results: Results, fmt: str, prefixes: Mapping[str, str] | None = None) -> bytes:
     """SELECT and ASK results in a SPARQL results format (json, xml, csv, tsv); CONSTRUCT and DESCRIBE
     results in an RDF format (turtle, ntriples, jsonld, xml)."""
     if isinstance(results, ox.QueryTriples):
         if fmt not in FORMATS:
             raise QueryError(f"a CONSTRUCT or DESCRIBE result is RDF; choose one of {', '.join(FORMATS)}")
-        return bytes(results.serialize(format=FORMATS[fmt].oxigraph))
+        names = dict(prefixes or {}) if fmt in ("turtle", "xml") else None
+        return bytes(ox.serialize(results, format=FORMATS[fmt].oxigraph, prefixes=names))
     if fmt not in RESULT_FORMATS:
         raise QueryError(f"a SELECT or ASK result is a table; choose one of {', '.join(RESULT_FORMATS)}")
     if isinstance(results, ox.QueryBoolean) and fmt in ("csv", "tsv"):

@@ -1,8 +1,8 @@
 """A query worker: a process that holds the store and answers one query at a time over a pipe.
 
 The endpoint runs queries here, not in its own process, because pyoxigraph cannot interrupt a query that is
-running: a query past its time limit is ended by killing its worker (see :mod:`primes.server`). This module
-imports nothing of Primes beyond itself, so that a worker starts quickly.
+running: a query past its time limit is ended by killing its worker (see :mod:`primes.server`). The worker
+needs only pyoxigraph and the standard library.
 
 Messages in: ``(query, media_types, max_rows, default_graphs, named_graphs)`` or ``None`` to stop.
 Messages out: ``("ready", triples)`` once, then per query ``("ok", media_type, body)`` or

@@ -54,6 +54,25 @@ def _part(part: Part, resolve: Resolve) -> str:
     return xml(_WHITESPACE.sub(" ", part))
 
 
+def relative_url_from(page_url: str) -> Callable[[str], str]:
+    """``mkdocs.utils.get_relative_url(url, page_url)`` for the normalized URLs mkdocs gives files (no ``.``
+    or ``..`` segments), with the page's part worked out once: the index pages resolve thousands of links."""
+    folder, _, last = page_url.rpartition("/")
+    base = [part for part in (folder if "." in last else page_url).split("/") if part]
+
+    def relative(url: str) -> str:
+        target = [part for part in url.split("/") if part]
+        common = 0
+        for a, b in zip(base, target, strict=False):
+            if a != b:
+                break
+            common += 1
+        path = "/".join([".."] * (len(base) - common) + target[common:]) or "."
+        return path + "/" if url.endswith("/") else path
+
+    return relative
+
+
 SLOT = '<div class="primes-fragment" data-primes-fragment="{key}"></div>'
 
 

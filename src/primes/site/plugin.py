@@ -29,14 +29,13 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
-from mkdocs.utils import get_relative_url
 
 from primes.catalog import Catalog, load
 from primes.errors import PrimesError
 from primes.site.diagram import catalog_graph, one_hop
-from primes.site.links import levels, relations
-from primes.site.listing import Listing, fill
-from primes.site.rdf import RDF_FORMATS, prime_iri, serialize_prime
+from primes.site.links import levels
+from primes.site.listing import Listing, fill, relative_url_from
+from primes.site.rdf import RDF_FORMATS, RdfFile, prime_iri
 from primes.site.render import (
     DIAGRAM_SLOT,
     GRAPH_PAGE,
@@ -113,7 +112,8 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
             self._page_prime[prime_uri(prime.id)] = prime.id
             if self.config.rdf:
                 for extension, fmt in RDF_FORMATS.items():
-                    self._add(files, config, rdf_uri(prime.id, extension), serialize_prime(self.catalog, prime.id, fmt))
+                    uri = rdf_uri(prime.id, extension)
+                    self._add_file(files, RdfFile(config, uri, self.catalog, prime.id, fmt))
         self.files = files
         self._done = 0
         self._total = 2 * len(files.documentation_pages())
@@ -158,6 +158,10 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
         if self.live_script:
             script = self.live_script.replace("__PRIMES_PAGE__", json_for_script(json.dumps(page.url)))
             output = output.replace("</body>", script + "</body>", 1)
+        if uri in self.generated:
+            # mkdocs keeps every page's HTML until the build ends, though nothing reads it once the page is
+            # written (the search index has its own copy): dropping it saves a fifth of a large build's memory.
+            page.content = None
         self._step()
         return output
 
@@ -176,33 +180,31 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
         returns the source paths whose content changed (the pages to rebuild)."""
         self.use_catalog(catalog)
         renderer = self._renderer()
-        changed: list[str] = []
-        changed_listings: list[str] = []
-        updates: dict[str, str | bytes] = {}
+        changed: set[str] = set()
+        updates: dict[str, str] = {}
         for prime_id in prime_ids:
             updates[prime_uri(prime_id)] = renderer.prime_page(prime_id)
             self._titles[prime_uri(prime_id)] = catalog[prime_id].name
             if self.config.rdf:
-                for extension, fmt in RDF_FORMATS.items():
-                    updates[rdf_uri(prime_id, extension)] = serialize_prime(catalog, prime_id, fmt)
+                for extension in RDF_FORMATS:
+                    rdf_file = self.generated.get(rdf_uri(prime_id, extension))
+                    if isinstance(rdf_file, RdfFile):
+                        rdf_file.catalog = catalog  # serialized afresh when the live rebuild copies it
+                        changed.add(rdf_file.src_uri)
         for generated in renderer.index_pages():
             updates[generated.uri] = generated.markdown
             self._titles[generated.uri] = generated.title
             if self._listings.get(generated.uri) != generated.listings:
-                self._listings[generated.uri] = generated.listings
-                changed_listings.append(generated.uri)
+                self._listings[generated.uri] = dict(generated.listings)
+                changed.add(generated.uri)
         for uri, content in updates.items():
             file = self.generated.get(uri)
             if file is None:
                 raise PrimesError(f"{uri} is not a page of the current site; a full build is needed")
-            if isinstance(content, bytes):
-                if file.content_bytes != content:
-                    file.content_bytes = content
-                    changed.append(uri)
-            elif file.content_string != content:
+            if file.content_string != content:
                 file.content_string = content
-                changed.append(uri)
-        return sorted(set(changed) | set(changed_listings))
+                changed.add(uri)
+        return sorted(changed)
 
     def site_uris(self, catalog: Catalog) -> set[str]:
         """The source paths the plugin would generate for ``catalog`` (to tell whether a page set changed)."""
@@ -218,15 +220,17 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
             raise PluginError("primes: the plugin has no catalog (on_config did not run)")
         return self.renderer
 
-    def _add(self, files: Files, config: MkDocsConfig, uri: str, content: str | bytes) -> None:
-        existing = files.get_file_from_path(uri)
+    def _add(self, files: Files, config: MkDocsConfig, uri: str, content: str) -> None:
+        self._add_file(files, File.generated(config, uri, content=content))
+
+    def _add_file(self, files: Files, file: File) -> None:
+        existing = files.get_file_from_path(file.src_uri)
         if existing is not None and existing.generated_by is None:
-            raise PluginError(f"primes: docs/{uri} is written by hand but the site generates that page; remove it")
+            raise PluginError(f"primes: docs/{file.src_uri} is written by hand, but the site generates it; remove it")
         if existing is not None:
             files.remove(existing)
-        file = File.generated(config, uri, content=content)
         files.append(file)
-        self.generated[uri] = file
+        self.generated[file.src_uri] = file
 
     def _prime_meta(self, page: Page, prime_id: str) -> None:
         assert self.catalog is not None
@@ -235,9 +239,9 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
             page.meta["description"] = xml(_shorten(prime.core_idea, 300))
         head = []
         if self.config.rdf:
+            resolve = self._resolver(page)
             for extension, fmt in RDF_FORMATS.items():
-                target = self.generated[rdf_uri(prime_id, extension)]
-                href = get_relative_url(target.url, page.url)
+                href = resolve(rdf_uri(prime_id, extension))
                 head.append(f'<link rel="alternate" type="{fmt.media_type}" href="{xml(href)}">')
         term = self._defined_term(prime_id, page)
         head.append(
@@ -276,9 +280,10 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
     def _resolver(self, page: Page) -> Callable[[str], str]:
         """Source path of a generated page -> its href from ``page``."""
         generated = self.generated
+        relative = relative_url_from(page.url)
 
         def resolve(target: str) -> str:
-            return get_relative_url(generated[target].url, page.url)
+            return relative(generated[target].url)
 
         return resolve
 
@@ -289,7 +294,7 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
     def _diagram(self, prime_id: str, page: Page) -> str:
         assert self.catalog is not None
         prime = self.catalog[prime_id]
-        rel = relations(self.catalog, prime_id)
+        rel = self._renderer().relations(prime_id)
         names = {other: self.catalog.primes[other].name for other in rel.neighbours}
         diagram = one_hop(prime_id, prime.name, rel.groups, names, self._url_for(page))
         return diagram.figure("The same edges as a list:" if rel.neighbours else "No edges yet.")

@@ -29,7 +29,7 @@ from primes.errors import PrimesError
 from primes.model import AUDIENCE_LABELS, AUDIENCES, Explanation, Prime
 from primes.ontology import EdgeKind, Position, edge_kinds
 from primes.query import by_domain, domain_overview, hierarchy_kind, stats
-from primes.site.links import Link, RoleGroup, foundational, levels, relations
+from primes.site.links import Link, Relations, RoleGroup, foundational, levels, relations
 from primes.site.listing import Listing, Part, Ref, fill, slot
 from primes.site.text import Markdown, md_block, md_inline
 
@@ -138,6 +138,7 @@ class Renderer:
         self._domain_labels = {d.id: d.label for d in catalog.domains.values()}
         self._check_layout()
         self._layout = self._layout_sentence()
+        self._relations: dict[str, Relations] = {}
 
     # --- the pages --------------------------------------------------------------------------------------
 
@@ -158,7 +159,7 @@ class Renderer:
         prime = self.catalog[prime_id]
         here = prime_uri(prime_id)
         page = _Page(here)
-        rel = relations(self.catalog, prime_id)
+        rel = self.relations(prime_id)
         return self.env.get_template("prime.md.j2").render(
             prime=prime,
             page=page,
@@ -316,6 +317,13 @@ class Renderer:
 
     def _name_key(self, prime_id: str) -> str:
         return _sort_key(self._names[prime_id])
+
+    def relations(self, prime_id: str) -> Relations:
+        """A prime's relationships, worked out once per build (the page and its diagram both need them)."""
+        found = self._relations.get(prime_id)
+        if found is None:
+            found = self._relations[prime_id] = relations(self.catalog, prime_id)
+        return found
 
     def _ref(self, prime_id: str, *, strong: bool = False) -> Ref:
         return Ref(prime_uri(prime_id), self._names[prime_id], strong)
