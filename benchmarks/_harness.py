@@ -13,7 +13,6 @@ import gc
 import json
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -133,12 +132,17 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+# Wall-clock time by default; ``--clock cpu`` measures this process's CPU time instead, which moves far less
+# when other processes share the machine (it leaves out waiting for the disk and for child processes).
+TIMER: Callable[[], float] = time.perf_counter
+
+
 def clock(fn: Callable[[], object]) -> float:
     """Seconds one call takes (the result is dropped after the clock stops)."""
     gc.collect()
-    start = time.perf_counter()
+    start = TIMER()
     result = fn()
-    elapsed = time.perf_counter() - start
+    elapsed = TIMER() - start
     del result
     return elapsed
 
@@ -147,10 +151,10 @@ def per_call(fn: Callable[[], object], *, min_time: float = 0.05, max_calls: int
     """Mean seconds per call of a fast function, over enough calls to fill ``min_time``."""
     calls = 1
     while True:
-        start = time.perf_counter()
+        start = TIMER()
         for _ in range(calls):
             fn()
-        elapsed = time.perf_counter() - start
+        elapsed = TIMER() - start
         if elapsed >= min_time or calls >= max_calls:
             return elapsed / calls
         calls = min(max_calls, calls * max(2, int(min_time / max(elapsed, 1e-9))))
@@ -172,15 +176,25 @@ def alternate(
     return mine, theirs
 
 
+_PEAK_PROBE = """
+import resource, sys
+def _peak_kb():
+    try:  # the high-water mark of this process's own memory (ru_maxrss would include the parent's at fork)
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+sys.stdout.write("\\nPEAK_KB=%d\\n" % _peak_kb())
+"""
+
+
 def peak_memory_mb(code: str, *, cwd: Path | None = None, env: dict[str, str] | None = None) -> float:
     """Peak resident memory (MB) of a fresh interpreter running ``code``."""
-    script = (
-        code
-        + "\nimport resource, sys\n"
-        + "sys.stdout.write('\\nPEAK_KB=%d\\n' % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
-    )
     done = subprocess.run(
-        [sys.executable, "-c", script],
+        [sys.executable, "-c", code + "\n" + _PEAK_PROBE],
         cwd=cwd,
         env={**os.environ, **(env or {})},
         capture_output=True,
@@ -193,15 +207,19 @@ def peak_memory_mb(code: str, *, cwd: Path | None = None, env: dict[str, str] | 
     return int(line.split("=")[1]) / 1024
 
 
-def children_peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-
-
 # --- command line, table, JSON -----------------------------------------------------------------------
 
 
-def arguments(description: str, default_sizes: Sequence[int], default_repeats: int = 5) -> argparse.Namespace:
+def arguments(
+    description: str,
+    default_sizes: Sequence[int],
+    default_repeats: int = 5,
+    extra: Sequence[tuple[tuple[str, ...], dict[str, Any]]] = (),
+) -> argparse.Namespace:
+    """The options every script takes (sizes, repeats, seed, results folder, clock), plus ``extra`` ones."""
     parser = argparse.ArgumentParser(description=description)
+    for flags, options in extra:
+        parser.add_argument(*flags, **options)
     parser.add_argument(
         "--sizes",
         type=lambda text: [int(x) for x in text.split(",")],
@@ -213,7 +231,15 @@ def arguments(description: str, default_sizes: Sequence[int], default_repeats: i
     parser.add_argument(
         "--results", type=Path, default=RESULTS, help="folder for the JSON report and generated catalogs"
     )
+    parser.add_argument(
+        "--clock",
+        choices=("wall", "cpu"),
+        default="wall",
+        help="wall-clock time (default) or this process's CPU time (steadier on a busy machine)",
+    )
     args = parser.parse_args()
+    global TIMER
+    TIMER = time.perf_counter if args.clock == "wall" else time.process_time
     if args.repeats < 1 or any(n < 2 for n in args.sizes):
         parser.error("--repeats must be at least 1 and every size at least 2")
     return args
@@ -249,6 +275,7 @@ def environment() -> dict[str, Any]:
         "commit": commit,
         "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "argv": sys.argv,
+        "clock": "cpu" if TIMER is time.process_time else "wall",
     }
 
 

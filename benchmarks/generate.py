@@ -56,7 +56,7 @@ start state step still strong structure study such suggest support system take t
 then theory there these they thing this those through time to together toward trade turn type under
 understand unit until up use used useful value variable variation very view was way weak well what when
 where whether which while whole why wide will with within without work world would yet
-""".split()
+""".split()  # noqa: SIM905  (a word list reads better as text)
 _VOCAB = frozenset(VOCABULARY)
 
 _ONSETS = ("b", "br", "d", "dr", "f", "g", "gr", "k", "kl", "l", "m", "n", "p", "pl", "qu", "r", "s", "st",
@@ -206,7 +206,8 @@ def build_nodes(n: int, rng: random.Random, words: Words, lengths: Lengths) -> l
         if name in names:
             continue
         names.add(name)
-        aliases = [f"{words.word().capitalize()} {second.capitalize()}" for _ in range(_count(rng, lengths.count["aliases"]))]
+        alias_count = _count(rng, lengths.count["aliases"])
+        aliases = [f"{words.word().capitalize()} {second.capitalize()}" for _ in range(alias_count)]
         nodes.append(Node(f"{first}-{second}", name, aliases))
     # Decomposition: prime i's parents come from an earlier band of indices, so the edges form a DAG whose
     # depth grows with log N (about 1/20 of the primes are roots), and about one prime in eight has two.

@@ -106,7 +106,9 @@ def test_hierarchy_and_partners_are_written_out_as_skos(tiny_graph: set[ox.Tripl
     partners = {(prime(PART).value, prime(TWIN).value), (prime(TWIN).value, prime(SIBLING).value)}
     assert related == partners | {(b, a) for a, b in partners}
     # contrasts have no SKOS counterpart: only the primes: triple and its inverse
-    contrasts = {(t.subject.value, t.object.value) for t in tiny_graph if t.predicate.value == NS + "notToBeConfusedWith"}
+    contrasts = {
+        (t.subject.value, t.object.value) for t in tiny_graph if t.predicate.value == NS + "notToBeConfusedWith"
+    }
     assert contrasts == {(prime(PART).value, prime(WHOLE).value), (prime(LOOKALIKE).value, prime(WHOLE).value)}
 
 
@@ -155,7 +157,11 @@ def test_aliases_keep_their_order_through_skos_xl(tmp_path: Path) -> None:
     assert values(graph, whole, SKOS + "altLabel") == {"Zed", "Alpha", "Middle"}
     labels = values(graph, whole, SKOSXL + "altLabel")
     ordered = sorted(labels, key=lambda n: int(next(iter(values(graph, ox.NamedNode(n), NS + "position")))))
-    assert [next(iter(values(graph, ox.NamedNode(n), SKOSXL + "literalForm"))) for n in ordered] == ["Zed", "Alpha", "Middle"]
+    assert [next(iter(values(graph, ox.NamedNode(n), SKOSXL + "literalForm"))) for n in ordered] == [
+        "Zed",
+        "Alpha",
+        "Middle",
+    ]
 
 
 def test_a_prime_share_holds_its_triples_its_edges_both_ways_and_its_neighbours_labels(
@@ -186,7 +192,7 @@ def test_a_share_of_several_primes_has_each_node_once(tiny: primes.Catalog, tiny
 
 
 def test_a_share_of_an_unknown_prime_names_it(tiny: primes.Catalog) -> None:
-    with pytest.raises(UnknownPrime, match="'prat'.*'part'"):
+    with pytest.raises(UnknownPrime, match=r"'prat'.*'part'"):
         serialize(tiny, "turtle", ids=["prat"])
     with pytest.raises(UnknownPrime):
         prime_iri(tiny, "prat")
@@ -224,7 +230,9 @@ def test_a_base_iri_that_would_break_the_iris_is_refused(tiny_dir: Path) -> None
 def test_texts_with_quotes_and_line_breaks_survive(tiny_dir: Path) -> None:
     path = tiny_dir / "primes" / "whole.yaml"
     text = 'A "quoted" word,\na back\\slash,\r\nand a tab\there.'
-    data = path.read_text().replace("clarity: Naming the whole clears up a confusion.", "clarity: " + _yaml_quoted(text))
+    data = path.read_text().replace(
+        "clarity: Naming the whole clears up a confusion.", "clarity: " + _yaml_quoted(text)
+    )
     path.write_text(data)
     catalog = primes.load(tiny_dir, use_cache=False)
     assert catalog[WHOLE].clarity == text
@@ -234,7 +242,9 @@ def test_texts_with_quotes_and_line_breaks_survive(tiny_dir: Path) -> None:
 
 
 def _yaml_quoted(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    escaped = (
+        text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    )
     return f'"{escaped}"'
 
 

@@ -29,9 +29,7 @@ def ontology() -> ox.Store:
 
 
 def objects(store: ox.Store, subject: str, predicate: str) -> set[str]:
-    return {
-        q.object.value for q in store.quads_for_pattern(ox.NamedNode(subject), ox.NamedNode(predicate), None)
-    }
+    return {q.object.value for q in store.quads_for_pattern(ox.NamedNode(subject), ox.NamedNode(predicate), None)}
 
 
 def declared_terms(store: ox.Store) -> set[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 import re
 from pathlib import Path
@@ -82,7 +83,7 @@ REFERENCE_ORDER = [
 
 
 def test_prime_page_follows_the_reference_layout(bundled: primes.Catalog) -> None:
-    page = Renderer(bundled).prime_page("micro-macro-linkage")
+    page = html.unescape(Renderer(bundled).prime_page("micro-macro-linkage"))  # typographic entities as characters
     position = -1
     for marker in REFERENCE_ORDER:
         found = page.find(marker, position + 1)
@@ -102,12 +103,12 @@ def test_prime_page_follows_the_reference_layout(bundled: primes.Catalog) -> Non
 def test_foundational_line_only_without_parents(tiny: primes.Catalog, tiny_pages: dict[str, str]) -> None:
     for prime in tiny:
         has_parent = bool(tiny.kind_graphs["decomposition"].succ[prime.id])
-        shown = "Foundational — no parent edges in the catalog." in tiny_pages[prime_uri(prime.id)]
+        shown = "Foundational &mdash; no parent edges in the catalog." in tiny_pages[prime_uri(prime.id)]
         assert shown is not has_parent, prime.id
 
 
 def test_incoming_edges_are_shown_on_the_target(tiny_pages: dict[str, str]) -> None:
-    whole = tiny_pages[prime_uri(WHOLE)]
+    whole = html.unescape(tiny_pages[prime_uri(WHOLE)])
     assert "### Children (2) — more specific cases that build on this" in whole
     assert "- [Part](part.md) is a decomposition of Whole — a part of the whole" in whole
     assert "### Contrasted By (2) — primes that say they are not to be confused with this one" in whole

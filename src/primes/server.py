@@ -59,6 +59,7 @@ _UPDATE = "application/sparql-update"
 _DEFAULT_SELECT = "application/sparql-results+json"
 _DEFAULT_GRAPH = "text/turtle"
 _READ_ONLY = "this endpoint is read-only: SPARQL Update is refused"
+_NO_QUERY = "no query: pass it as the 'query' parameter (GET or form POST) or POST it as application/sparql-query"
 
 Lifespan = Callable[[Starlette], contextlib.AbstractAsyncContextManager[None]]
 
@@ -85,7 +86,7 @@ class QueryFailed(Exception):
 # Worker processes
 
 
-@dataclass(slots=True)
+@dataclass(eq=False, slots=True)  # hashed by identity: the pool keeps a set of them
 class _Worker:
     process: BaseProcess
     conn: Connection
@@ -176,7 +177,9 @@ class QueryPool:
         assert self._idle is not None and self._threads is not None
         self._path = self._write_data(data)
         loop = asyncio.get_running_loop()
-        fresh = await asyncio.gather(*(loop.run_in_executor(self._threads, self._spawn) for _ in range(self.limits.workers)))
+        fresh = await asyncio.gather(
+            *(loop.run_in_executor(self._threads, self._spawn) for _ in range(self.limits.workers))
+        )
         old = []
         for _ in range(self.limits.workers):
             old.append(await self._idle.get())
@@ -274,19 +277,21 @@ class SparqlEndpoint:
         self.pool = pool
         self.limits = limits
 
-    async def __call__(self, request: Request) -> Response:
+    async def handle(self, request: Request) -> Response:
         try:
             query, default_graphs, named_graphs = await self.read(request)
             if query is None:
                 if "text/html" in (request.headers.get("accept") or ""):
                     return HTMLResponse(_FORM_PAGE)
-                raise QueryFailed(400, "no query: pass it as the 'query' parameter (GET or form POST) or POST it as application/sparql-query")
+                raise QueryFailed(400, _NO_QUERY)
             shape = check_query(query)
             default = _DEFAULT_GRAPH if shape.form in ("construct", "describe") else _DEFAULT_SELECT
             accepted = _accepted(request.headers.get("accept"), default)
             if accepted == ["*/*"]:
                 accepted = [default]
-            media_type, body = await self.pool.run((query, accepted, self.limits.max_rows, default_graphs, named_graphs))
+            media_type, body = await self.pool.run(
+                (query, accepted, self.limits.max_rows, default_graphs, named_graphs)
+            )
         except QueryRefused as exc:
             return _error(exc.status, str(exc))
         except QueryFailed as exc:
@@ -324,7 +329,9 @@ class SparqlEndpoint:
             except UnicodeDecodeError:
                 raise QueryFailed(400, "the query is not UTF-8") from None
             return text, url_params.get("default-graph-uri", []), url_params.get("named-graph-uri", [])
-        raise QueryFailed(415, f"POST a query as {_QUERY} or as a form ({_FORM}), not {content_type or 'no content type'}")
+        raise QueryFailed(
+            415, f"POST a query as {_QUERY} or as a form ({_FORM}), not {content_type or 'no content type'}"
+        )
 
 
 def _single(params: dict[str, list[str]], name: str) -> str | None:
@@ -387,14 +394,14 @@ def create_app(
     catalog = catalog if catalog is not None else load(catalog_dir)
     pool = QueryPool(store_input(catalog), limits)
     endpoint = SparqlEndpoint(pool, limits)
-    all_routes: list[BaseRoute] = [Route("/sparql", endpoint, methods=["GET", "POST"], name="sparql"), *routes]
+    all_routes: list[BaseRoute] = [Route("/sparql", endpoint.handle, methods=["GET", "POST"], name="sparql"), *routes]
     if site_dir is not None:
         all_routes.append(Mount("/", app=StaticFiles(directory=str(site_dir), html=True), name="site"))
     stack = list(middleware)
     if cors_origins:
         stack.append(
             Middleware(
-                CORSMiddleware,  # type: ignore[arg-type]
+                CORSMiddleware,
                 allow_origins=list(cors_origins),
                 allow_methods=["GET", "POST"],
                 allow_headers=["Content-Type", "Accept"],

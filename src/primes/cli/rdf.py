@@ -5,10 +5,10 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -19,6 +19,9 @@ from primes.cli._app import DEFAULT_CATALOG, CatalogOption, app, console, err_co
 from primes.errors import PrimesError
 from primes.findings import has_errors
 from primes.fsutil import write_atomic
+
+if TYPE_CHECKING:
+    from primes.rdf.sparql import NamedQuery
 
 
 @contextlib.contextmanager
@@ -80,16 +83,20 @@ def export(
 
 @app.command("import")
 def import_(
-    file: Annotated[Path, typer.Argument(help="An RDF file: a Primes export, or a SKOS vocabulary.", show_default=False)],
+    file: Annotated[
+        Path, typer.Argument(help="An RDF file: a Primes export, or a SKOS vocabulary.", show_default=False)
+    ],
     into: Annotated[
-        Path, typer.Option("--into", envvar="PRIMES_CATALOG", help="The catalog folder to write into.", show_default=True)
+        Path,
+        typer.Option("--into", envvar="PRIMES_CATALOG", help="The catalog folder to write into.", show_default=True),
     ] = DEFAULT_CATALOG,
     force: Annotated[bool, typer.Option("--force", help="Replace files whose content differs.")] = False,
     input_format: Annotated[
         InputFormat | None, typer.Option("--format", help="The file's format (default: from its extension).")
     ] = None,
     language: Annotated[
-        str | None, typer.Option("--language", help="SKOS: the language of the labels to import (default: the catalog's).")
+        str | None,
+        typer.Option("--language", help="SKOS: the language of the labels to import (default: the catalog's)."),
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would be written; write nothing.")] = False,
 ) -> None:
@@ -217,12 +224,9 @@ def _print_table(results: object, prefixes: dict[str, str]) -> None:
     err_console.print(f"{count} row(s)")
 
 
-def _list_named(queries: dict[str, object]) -> None:
-    from primes.rdf.sparql import NamedQuery
-
+def _list_named(queries: Mapping[str, NamedQuery]) -> None:
     table = Table("name", "parameters", "what it answers", show_lines=False, highlight=False)
     for name, query in queries.items():
-        assert isinstance(query, NamedQuery)
         params = ", ".join(f"{p.name} ({p.kind})" for p in query.params)
         table.add_row(name, params, query.description or query.title)
     console.print(table)
@@ -231,8 +235,12 @@ def _list_named(queries: dict[str, object]) -> None:
 @app.command()
 def push(
     url: Annotated[str, typer.Argument(help="The store's Graph Store endpoint, e.g. http://127.0.0.1:7878/store.")],
-    graph: Annotated[str | None, typer.Option("--graph", help="The named graph to replace (default: the base IRI).")] = None,
-    user: Annotated[str | None, typer.Option("--user", help="Log in as this user (password: $PRIMES_PUSH_PASSWORD or a prompt).")] = None,
+    graph: Annotated[
+        str | None, typer.Option("--graph", help="The named graph to replace (default: the base IRI).")
+    ] = None,
+    user: Annotated[
+        str | None, typer.Option("--user", help="Log in as this user (password: $PRIMES_PUSH_PASSWORD or a prompt).")
+    ] = None,
     query_url: Annotated[
         str | None, typer.Option("--query-url", help="The store's query endpoint (guessed for Oxigraph and Virtuoso).")
     ] = None,
@@ -253,7 +261,9 @@ def push(
                 fail(f"set {PASSWORD_ENV} to the password of {user!r} (no terminal to ask for it)", 2)
             password = typer.prompt(f"password for {user}", hide_input=True)
     with reported():
-        result = push_catalog(catalog, url, graph=graph, user=user, password=password, query_url=query_url, timeout=timeout)
+        result = push_catalog(
+            catalog, url, graph=graph, user=user, password=password, query_url=query_url, timeout=timeout
+        )
     err_console.print(
         f"pushed {result.triples:,} triples into <{result.graph}> at {result.url} "
         f"(verified at {result.query_url}) in {result.seconds:.1f} s"

@@ -59,7 +59,9 @@ def serialize(catalog: Catalog, fmt: str = "turtle", ids: Iterable[str] | None =
     if chosen.name == "jsonld":
         return jsonld.write(triples, extra_prefixes=_catalog_prefixes(graph.base), language=graph.language)
     names = dict(prefixes(graph.base)) if chosen.name == "xml" else None
-    return ox.serialize(triples, format=chosen.oxigraph, prefixes=names)
+    data = ox.serialize(triples, format=chosen.oxigraph, prefixes=names)
+    assert data is not None  # with no output file, pyoxigraph returns the bytes
+    return data
 
 
 def prime_iri(catalog: Catalog, prime_id: str) -> str:

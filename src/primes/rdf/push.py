@@ -9,6 +9,7 @@ authentication, and ``/sparql``).
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Generator
 from dataclasses import dataclass
@@ -80,10 +81,8 @@ class _ChallengeAuth(httpx.Auth):
             except StopIteration:
                 return
             response = yield retry
-            try:
+            with contextlib.suppress(StopIteration):
                 flow.send(response)
-            except StopIteration:
-                pass
         else:
             yield from self.basic.auth_flow(request)
 
@@ -137,7 +136,9 @@ def count_triples(client: httpx.Client, query_url: str, graph: str) -> int:
         bindings = response.json()["results"]["bindings"]
         return int(bindings[0]["triples"]["value"])
     except (ValueError, KeyError, IndexError, TypeError) as exc:
-        raise PushError(f"{query_url} did not answer the count query with SPARQL JSON results: {_excerpt(response)}") from exc
+        raise PushError(
+            f"{query_url} did not answer the count query with SPARQL JSON results: {_excerpt(response)}"
+        ) from exc
 
 
 def _excerpt(response: httpx.Response) -> str:

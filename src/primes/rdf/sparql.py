@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -83,7 +83,9 @@ def read_named_query(path: Path) -> NamedQuery:
         else:
             param = _PARAM.match(value)
             if not param:
-                raise PrimesError(f"{path}: cannot read the parameter line {line!r}; write 'name (prime|text|iri): what'")
+                raise PrimesError(
+                    f"{path}: cannot read the parameter line {line!r}; write 'name (prime|text|iri): what'"
+                )
             params.append(Param(param.group(1), param.group(2), param.group(3)))  # type: ignore[arg-type]
     return NamedQuery(path.stem, title, description, tuple(params), text, path)
 
@@ -129,8 +131,13 @@ def bind(catalog: Catalog, query: NamedQuery, values: Mapping[str, str]) -> str:
             term = f"<{iri}>"
         else:
             term = quote(value)
-        text = re.sub(rf"[?$]{param.name}(?!\w)", lambda _: term, text)
+        text = re.sub(rf"[?$]{param.name}(?!\w)", _constant(term), text)
     return text
+
+
+def _constant(text: str) -> Callable[[re.Match[str]], str]:
+    """A replacement for re.sub that inserts ``text`` as it is (no backslash or group processing)."""
+    return lambda _: text
 
 
 def run(
@@ -175,16 +182,23 @@ def write_results(results: Results, fmt: str, prefixes: Mapping[str, str] | None
         if fmt not in FORMATS:
             raise QueryError(f"a CONSTRUCT or DESCRIBE result is RDF; choose one of {', '.join(FORMATS)}")
         names = dict(prefixes or {}) if fmt in ("turtle", "xml") else None
-        return bytes(ox.serialize(results, format=FORMATS[fmt].oxigraph, prefixes=names))
+        return _bytes(ox.serialize(results, format=FORMATS[fmt].oxigraph, prefixes=names))
     if fmt not in RESULT_FORMATS:
         raise QueryError(f"a SELECT or ASK result is a table; choose one of {', '.join(RESULT_FORMATS)}")
     if isinstance(results, ox.QueryBoolean) and fmt in ("csv", "tsv"):
         # The CSV and TSV results formats have no boolean form; write the answer as a one-cell table.
         return f"result\n{'true' if bool(results) else 'false'}\n".encode()
-    return bytes(results.serialize(format=RESULT_FORMATS[fmt][0]))
+    return _bytes(results.serialize(format=RESULT_FORMATS[fmt][0]))
 
 
-def rows(results: ox.QuerySolutions) -> tuple[list[str], Iterator[list[ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None]]]:
+def _bytes(data: bytes | None) -> bytes:
+    assert data is not None  # with no output file, pyoxigraph returns the bytes
+    return data
+
+
+def rows(
+    results: ox.QuerySolutions,
+) -> tuple[list[str], Iterator[list[ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None]]]:
     """The variables of a SELECT result and its rows (None where a variable is unbound)."""
     names = [v.value for v in results.variables]
 

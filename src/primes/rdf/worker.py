@@ -28,7 +28,9 @@ SOLUTION_TYPES: dict[str, ox.QueryResultsFormat] = {
     "application/json": ox.QueryResultsFormat.JSON,
     "application/xml": ox.QueryResultsFormat.XML,
 }
-BOOLEAN_TYPES = {k: v for k, v in SOLUTION_TYPES.items() if v in (ox.QueryResultsFormat.JSON, ox.QueryResultsFormat.XML)}
+BOOLEAN_TYPES = {
+    k: v for k, v in SOLUTION_TYPES.items() if v in (ox.QueryResultsFormat.JSON, ox.QueryResultsFormat.XML)
+}
 GRAPH_TYPES: dict[str, ox.RdfFormat] = {
     "text/turtle": ox.RdfFormat.TURTLE,
     "application/n-triples": ox.RdfFormat.N_TRIPLES,
@@ -95,22 +97,22 @@ def execute(
         chosen = choose(media_types, BOOLEAN_TYPES)
         if chosen is None:
             return _not_acceptable("an ASK result", BOOLEAN_TYPES)
-        return ("ok", chosen, bytes(results.serialize(format=BOOLEAN_TYPES[chosen])))
+        return ("ok", chosen, _bytes(results.serialize(format=BOOLEAN_TYPES[chosen])))
     if isinstance(results, ox.QueryTriples):
         chosen = choose(media_types, GRAPH_TYPES)
         if chosen is None:
             return _not_acceptable("a CONSTRUCT or DESCRIBE result", GRAPH_TYPES)
-        triples = []
+        triples: list[ox.Triple] = []
         for triple in results:
             if len(triples) == max_rows:
                 return _too_many(max_rows, "triples")
             triples.append(triple)
-        return ("ok", chosen, bytes(ox.serialize(triples, format=GRAPH_TYPES[chosen])))
+        return ("ok", chosen, _bytes(ox.serialize(triples, format=GRAPH_TYPES[chosen])))
     chosen = choose(media_types, SOLUTION_TYPES)
     if chosen is None:
         return _not_acceptable("a SELECT result", SOLUTION_TYPES)
     names = [variable.value for variable in results.variables]
-    bindings = []
+    bindings: list[dict[str, Any]] = []
     for solution in results:
         if len(bindings) == max_rows:
             return _too_many(max_rows, "rows")
@@ -126,7 +128,13 @@ def execute(
         return ("ok", chosen, document)
     # The other formats are pyoxigraph's own writers, fed the capped rows back through its JSON parser.
     parsed = ox.parse_query_results(document, format=ox.QueryResultsFormat.JSON)
-    return ("ok", chosen, bytes(parsed.serialize(format=target)))
+    return ("ok", chosen, _bytes(parsed.serialize(format=target)))
+
+
+def _bytes(data: bytes | None) -> bytes:
+    """What pyoxigraph's serializers return when given no output file (never None then)."""
+    assert data is not None
+    return data
 
 
 def _json_term(term: Any) -> dict[str, Any]:
@@ -155,7 +163,11 @@ def _json_term(term: Any) -> dict[str, Any]:
 
 
 def _not_acceptable(what: str, offered: dict[str, Any]) -> Reply:
-    return ("error", 406, f"none of the accepted media types can carry {what}; this endpoint offers {', '.join(offered)}")
+    return (
+        "error",
+        406,
+        f"none of the accepted media types can carry {what}; this endpoint offers {', '.join(offered)}",
+    )
 
 
 def _too_many(limit: int, unit: str) -> Reply:

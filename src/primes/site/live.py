@@ -18,11 +18,13 @@ import asyncio
 import contextlib
 import json
 import logging
+import signal
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
 
 from mkdocs.commands.build import _build_page, _populate_page
 from mkdocs.config.defaults import MkDocsConfig
@@ -41,6 +43,7 @@ from primes.site.plugin import PrimesPlugin
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/_primes/live"
+_CLOSE = "close"  # not an event the browser sees: ends the stream
 _IGNORED_PARTS = {".primes-cache", ".git", "__pycache__"}
 
 # Put in every page while serving: reload when the server says this page was rebuilt (or when it restarted
@@ -239,9 +242,28 @@ class LiveSite:
                 except TimeoutError:
                     yield ": keep-alive\n\n"
                     continue
+                if event == _CLOSE:
+                    return
                 yield _sse(event, data)
         finally:
             self._subscribers.discard(entry)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(self, app: object) -> AsyncIterator[None]:
+        """Watch while the server runs (a Starlette lifespan). On Ctrl+C the event streams end first: the
+        server waits for open responses before it stops, and an open page keeps its stream open forever."""
+        self.start()
+        restore = _end_streams_on_signals(self.close_streams)
+        try:
+            yield
+        finally:
+            restore()
+            self.close_streams()
+            await asyncio.to_thread(self.stop)
+
+    def close_streams(self) -> None:
+        """End every open event stream (the browser reconnects by itself if the server comes back)."""
+        self._publish(_CLOSE, {})
 
     def routes(self) -> list[Route]:
         """The Starlette route of the events stream, to add to the app that serves ``site_dir``."""
@@ -311,6 +333,32 @@ def _rebuild(plugin: PrimesPlugin, config: MkDocsConfig, uris: set[str]) -> list
 def _is_catalog_template(file: object) -> bool:
     page = getattr(file, "page", None)
     return bool(page is not None and page.meta.get("primes_template"))
+
+
+def _end_streams_on_signals(close: Callable[[], None]) -> Callable[[], None]:
+    """Run ``close`` before the server's own handler on SIGINT and SIGTERM; returns how to undo it. Only the
+    main thread may set signal handlers: elsewhere (a server in a test's thread) this does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        close()
+        chained = previous.get(signal.Signals(signum))
+        if callable(chained):
+            chained(signum, frame)
+        elif chained == signal.SIG_DFL and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+
+    for sig in previous:
+        signal.signal(sig, handler)
+
+    def restore() -> None:
+        for sig, old in previous.items():
+            if signal.getsignal(sig) is handler:
+                signal.signal(sig, old)
+
+    return restore
 
 
 def _sse(event: str, data: str) -> str:

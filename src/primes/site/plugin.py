@@ -13,6 +13,7 @@ mkdocs events, in build order:
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Callable, Iterable, Mapping
@@ -33,9 +34,10 @@ from mkdocs.structure.pages import Page
 from primes.catalog import Catalog, load
 from primes.errors import PrimesError
 from primes.site.diagram import catalog_graph, one_hop
+from primes.site.files import LazyFile
 from primes.site.links import levels
 from primes.site.listing import Listing, fill, relative_url_from
-from primes.site.rdf import RDF_FORMATS, RdfFile, prime_iri
+from primes.site.rdf import RDF_FORMATS, RdfFormat, prime_iri, serialize_prime
 from primes.site.render import (
     DIAGRAM_SLOT,
     GRAPH_PAGE,
@@ -73,6 +75,7 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
         self._page_prime: dict[str, str] = {}  # src_uri -> prime id, for the prime pages
         self._titles: dict[str, str] = {}  # src_uri -> plain-text title, for the generated pages
         self._listings: dict[str, Mapping[str, Listing]] = {}  # src_uri -> the HTML lists of an index page
+        self._digests: dict[str, int] = {}  # src_uri -> hash of the prime page's Markdown last made
         self._done = 0
         self._total = 0
 
@@ -102,18 +105,23 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
         self._page_prime = {}
         self._titles = {}
         self._listings = {}
-        for generated in renderer.pages():
+        self._digests = {}
+        assert self.catalog is not None
+        for prime in self.catalog:
+            # Prime pages and their RDF are made when mkdocs reads them (see primes.site.files).
+            uri = prime_uri(prime.id)
+            self._page_prime[uri] = prime.id
+            self._titles[uri] = prime.name
+            self._add_file(files, LazyFile(config, uri, functools.partial(self._prime_markdown, prime.id)))
+            if self.config.rdf:
+                for extension, fmt in RDF_FORMATS.items():
+                    produce = functools.partial(self._prime_rdf, prime.id, fmt)
+                    self._add_file(files, LazyFile(config, rdf_uri(prime.id, extension), produce))
+        for generated in renderer.index_pages():
             self._add(files, config, generated.uri, generated.markdown)
             self._titles[generated.uri] = generated.title
             if generated.listings:
                 self._listings[generated.uri] = generated.listings
-        assert self.catalog is not None
-        for prime in self.catalog:
-            self._page_prime[prime_uri(prime.id)] = prime.id
-            if self.config.rdf:
-                for extension, fmt in RDF_FORMATS.items():
-                    uri = rdf_uri(prime.id, extension)
-                    self._add_file(files, RdfFile(config, uri, self.catalog, prime.id, fmt))
         self.files = files
         self._done = 0
         self._total = 2 * len(files.documentation_pages())
@@ -145,6 +153,8 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
         listings = self._listings.get(page.file.src_uri)
         if listings:
             html = fill(html, listings, self._resolver(page))
+        if page.file.src_uri in self._page_prime:
+            page.markdown = None  # rendered; mkdocs keeps it to the end of the build otherwise
         self._step()
         return html
 
@@ -181,29 +191,26 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
         self.use_catalog(catalog)
         renderer = self._renderer()
         changed: set[str] = set()
-        updates: dict[str, str] = {}
         for prime_id in prime_ids:
-            updates[prime_uri(prime_id)] = renderer.prime_page(prime_id)
-            self._titles[prime_uri(prime_id)] = catalog[prime_id].name
-            if self.config.rdf:
-                for extension in RDF_FORMATS:
-                    rdf_file = self.generated.get(rdf_uri(prime_id, extension))
-                    if isinstance(rdf_file, RdfFile):
-                        rdf_file.catalog = catalog  # serialized afresh when the live rebuild copies it
-                        changed.add(rdf_file.src_uri)
-        for generated in renderer.index_pages():
-            updates[generated.uri] = generated.markdown
-            self._titles[generated.uri] = generated.title
-            if self._listings.get(generated.uri) != generated.listings:
-                self._listings[generated.uri] = dict(generated.listings)
-                changed.add(generated.uri)
-        for uri, content in updates.items():
-            file = self.generated.get(uri)
-            if file is None:
+            uri = prime_uri(prime_id)
+            if uri not in self.generated:
                 raise PrimesError(f"{uri} is not a page of the current site; a full build is needed")
-            if file.content_string != content:
-                file.content_string = content
+            self._titles[uri] = catalog[prime_id].name
+            if hash(renderer.prime_page(prime_id)) != self._digests.get(uri):
                 changed.add(uri)
+            if self.config.rdf:
+                changed.update(rdf_uri(prime_id, extension) for extension in RDF_FORMATS)
+        for generated in renderer.index_pages():
+            file = self.generated.get(generated.uri)
+            if file is None:
+                raise PrimesError(f"{generated.uri} is not a page of the current site; a full build is needed")
+            self._titles[generated.uri] = generated.title
+            if self._listings.get(generated.uri, {}) != generated.listings:
+                self._listings[generated.uri] = generated.listings
+                changed.add(generated.uri)
+            if file.content_string != generated.markdown:
+                file.content_string = generated.markdown
+                changed.add(generated.uri)
         return sorted(changed)
 
     def site_uris(self, catalog: Catalog) -> set[str]:
@@ -214,6 +221,15 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
         return uris
 
     # --- helpers ----------------------------------------------------------------------------------------
+
+    def _prime_markdown(self, prime_id: str) -> str:
+        markdown = self._renderer().prime_page(prime_id)
+        self._digests[prime_uri(prime_id)] = hash(markdown)
+        return markdown
+
+    def _prime_rdf(self, prime_id: str, fmt: RdfFormat) -> bytes:
+        assert self.catalog is not None
+        return serialize_prime(self.catalog, prime_id, fmt)
 
     def _renderer(self) -> Renderer:
         if self.renderer is None:

@@ -160,7 +160,7 @@ class Renderer:
         here = prime_uri(prime_id)
         page = _Page(here)
         rel = self.relations(prime_id)
-        return self.env.get_template("prime.md.j2").render(
+        markdown = self.env.get_template("prime.md.j2").render(
             prime=prime,
             page=page,
             explanations=_ordered_explanations(prime),
@@ -176,6 +176,7 @@ class Renderer:
             turtle=Markdown(relative(here, rdf_uri(prime_id, "ttl"))),
             jsonld=Markdown(relative(here, rdf_uri(prime_id, "jsonld"))),
         )
+        return markdown.translate(_ASCII_PUNCTUATION)
 
     def index_pages(self) -> list[GeneratedPage]:
         """The A–Z, domain, relation and graph pages: the pages that list many primes."""
@@ -365,6 +366,24 @@ class Renderer:
                 f"the id of {', '.join(clashes)} clashes with an index page of the site (its page would be "
                 "index.md); rename it"
             )
+
+
+# Typographic punctuation as entities: a page that is otherwise ASCII then stays a one-byte-per-character
+# string in memory, half the size mkdocs would hold for it until the end of the build. They render the same.
+_ASCII_PUNCTUATION = str.maketrans(
+    {
+        "—": "&mdash;",
+        "–": "&ndash;",
+        "…": "&hellip;",
+        "·": "&middot;",
+        "’": "&rsquo;",
+        "‘": "&lsquo;",
+        "“": "&ldquo;",
+        "”": "&rdquo;",
+        "→": "&rarr;",
+        "\u00a0": "&nbsp;",
+    }
+)
 
 
 def _heading(group: RoleGroup) -> Markdown:
