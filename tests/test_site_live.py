@@ -144,7 +144,7 @@ def test_an_edit_shows_in_the_browser(tiny_dir: Path, tmp_path: Path) -> None:
     site.start()
     browser = Chromium(CHROMIUM)
     try:
-        with _serve(site) as url:
+        with _serve(site) as url, contextlib.closing(browser):  # the browser goes before the server
             browser.open(f"{url}/primes/whole/")
             browser.js("window.__marker = 1")  # gone once the page reloads
             _wait_for_stream(site)
@@ -193,5 +193,6 @@ def _serve(site: LiveSite) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
+        site.close_streams()  # what the lifespan does on Ctrl+C under `primes serve`
         server.should_exit = True
         thread.join(timeout=10)

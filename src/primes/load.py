@@ -34,7 +34,7 @@ from primes.findings import Finding
 from primes.model import CatalogMeta, Domain, Prime, prime_model
 from primes.ontology import ontology_dir
 from primes.records import FileResult, check_record, validation_findings
-from primes.source import read_yaml
+from primes.source import FieldPath, read_yaml
 from primes.validate import NameIndex, check_catalog
 
 PRIMES_DIR = "primes"
@@ -242,11 +242,59 @@ _RESULT_BY_INIT = all(f.init for f in dataclasses.fields(FileResult))
 _POSITIONS_AT = _RESULT_FIELDS.index("positions")
 
 
+class _PackedPositions(dict):  # type: ignore[type-arg]
+    """A cached file's positions, unpacked on first use: a warm run asks where a field is in few files.
+
+    Every read or change unpacks first, so it behaves as the plain dict it stands for.
+    """
+
+    __slots__ = ("blob",)
+
+    def __init__(self, blob: bytes) -> None:
+        super().__init__()
+        self.blob: bytes | None = blob
+
+    def unpack(self) -> _PackedPositions:
+        if self.blob is not None:
+            keys, points = marshal.loads(self.blob)
+            self.blob = None
+            dict.update(self, zip(keys, points, strict=True))
+        return self
+
+    def __reduce__(self) -> Any:
+        return dict, (dict(self.unpack()),)
+
+
+def _unpacked(name: str) -> Any:
+    method = getattr(dict, name)
+
+    def unpacking(self: _PackedPositions, *args: Any, **kwargs: Any) -> Any:
+        args = tuple(arg.unpack() if type(arg) is _PackedPositions else arg for arg in args)
+        return method(self.unpack(), *args, **kwargs)
+
+    unpacking.__name__ = name
+    return unpacking
+
+
+for _name in (
+    "__contains__", "__getitem__", "__iter__", "__len__", "__eq__", "__ne__", "__repr__", "__or__", "__ror__",
+    "__ior__", "__reversed__", "__setitem__", "__delitem__", "get", "keys", "values", "items", "copy", "pop",
+    "popitem", "setdefault", "update", "clear",
+):  # fmt: skip
+    setattr(_PackedPositions, _name, _unpacked(_name))
+del _name
+
+
+def _pack(positions: dict[FieldPath, tuple[int, int]]) -> bytes:
+    if type(positions) is _PackedPositions and positions.blob is not None:
+        return positions.blob  # still packed as it came from the cache
+    return marshal.dumps((tuple(positions), tuple(positions.values())))
+
+
 def _restore_result(values: tuple[Any, ...]) -> FileResult:
     """A file's result from the cache; its positions travel as one marshalled blob (far fewer objects)."""
-    keys, points = marshal.loads(values[_POSITIONS_AT])
     fields = list(values)
-    fields[_POSITIONS_AT] = dict(zip(keys, points, strict=True))
+    fields[_POSITIONS_AT] = _PackedPositions(values[_POSITIONS_AT])
     return FileResult(*fields)
 
 
@@ -260,8 +308,7 @@ class _Pickler(pickle.Pickler):
             return _restore_model, (type(obj), *state)
         if type(obj) is FileResult and _RESULT_BY_INIT:
             values = [getattr(obj, name) for name in _RESULT_FIELDS]
-            positions = values[_POSITIONS_AT]
-            values[_POSITIONS_AT] = marshal.dumps((tuple(positions), tuple(positions.values())))
+            values[_POSITIONS_AT] = _pack(values[_POSITIONS_AT])
             return _restore_result, (tuple(values),)
         return NotImplemented
 
@@ -401,17 +448,18 @@ class _Cache:
 
 
 def _prime_files(root: Path) -> list[Path]:
-    return [path for path, _, _ in _prime_entries(root)]
+    folder = root / PRIMES_DIR
+    return [folder / name for name, _, _ in _prime_entries(root)]
 
 
-def _prime_entries(root: Path) -> list[tuple[Path, str, Status | None]]:
-    """Each prime file: its path, its path as findings show it, and its status (None: cannot stat it)."""
+def _prime_entries(root: Path) -> list[tuple[str, str, Status | None]]:
+    """Each prime file: its name, its path as findings show it, and its status (None: cannot stat it)."""
     folder = root / PRIMES_DIR
     if not folder.is_dir():
         return []
     shown_folder = display_path(folder)
     prefix = "" if shown_folder == "." else shown_folder + os.sep
-    out: list[tuple[Path, str, Status | None]] = []
+    out: list[tuple[str, str, Status | None]] = []
     with os.scandir(folder) as entries:
         for entry in entries:
             # the names pathlib gives the suffix ".yaml" (not ".yaml" itself), of files or links to files
@@ -421,8 +469,8 @@ def _prime_entries(root: Path) -> list[tuple[Path, str, Status | None]]:
                 status: Status | None = _status(entry.stat())
             except OSError:
                 status = None
-            out.append((folder / entry.name, prefix + entry.name, status))
-    out.sort(key=lambda item: item[0].name)  # one folder: the order of the paths
+            out.append((entry.name, prefix + entry.name, status))
+    out.sort()  # one folder: the order of the paths
     return out
 
 
@@ -430,13 +478,15 @@ def _load_primes(root: Path, *, use_cache: bool) -> list[FileResult]:
     cache = _Cache(root, "records", use_cache)
     results: list[FileResult] = []
     names: set[str] = set()
-    for path, shown, status in _prime_entries(root):
+    folder = root / PRIMES_DIR
+    for name, shown, status in _prime_entries(root):
         if status is not None:
-            cached = cache.get_unchanged(path.name, status)
+            cached = cache.get_unchanged(name, status)
             if cached is not None and cached.path == shown:
-                names.add(path.name)
+                names.add(name)
                 results.append(cached)
                 continue
+        path = folder / name
         read_findings: list[Finding] = []
         raw = _read(path, read_findings)
         if raw is None:

@@ -15,7 +15,9 @@ What makes it safe to expose:
 - CORS is off unless origins are configured, and ``primes serve`` binds to loopback unless told otherwise.
 
 The app is composable: pass extra ``routes`` (served before the site) and ``middleware``, and a
-``lifespan`` of your own, which runs inside the endpoint's.
+``lifespan`` of your own, which runs inside the endpoint's. To serve a rebuilt catalog without a restart,
+await ``app.state.query_pool.reload(primes.rdf.export.store_input(catalog))``: fresh workers load it and
+replace the old ones once they are idle.
 """
 
 from __future__ import annotations
@@ -152,6 +154,7 @@ class QueryPool:
     async def start(self) -> None:
         self._folder = tempfile.TemporaryDirectory(prefix="primes-serve-")
         self._path = self._write_data(self.data)
+        self.data = b""  # the workers read the file; no need to hold a second copy
         self._threads = ThreadPoolExecutor(max_workers=self.limits.workers + 2, thread_name_prefix="primes-query")
         self._idle = asyncio.Queue()
         loop = asyncio.get_running_loop()
@@ -191,24 +194,28 @@ class QueryPool:
             await asyncio.to_thread(worker.stop)
 
     async def run(self, message: tuple[Any, ...]) -> tuple[str, bytes]:
-        """Run one query on an idle worker within the time limit; (media type, body) or QueryFailed."""
+        """Run one query on an idle worker within the time limit; (media type, body) or QueryFailed.
+
+        A request waits at most the time limit for a free worker (503 if none frees up), then the query has
+        the whole time limit to run."""
         assert self._idle is not None and self._threads is not None
         limits = self.limits
         loop = asyncio.get_running_loop()
-        started = loop.time()
         try:
             worker = await asyncio.wait_for(self._idle.get(), timeout=limits.timeout)
         except TimeoutError:
             raise QueryFailed(503, "every query worker is busy; try again shortly") from None
-        remaining = max(limits.timeout - (loop.time() - started), 0.1)
         try:
-            reply = await loop.run_in_executor(self._threads, _call, worker, message, remaining)
+            reply = await loop.run_in_executor(self._threads, _call, worker, message, limits.timeout)
         except BaseException:
             self._replace(worker)
             raise
         if reply is None:
             self._replace(worker)
             raise QueryFailed(503, f"the query ran longer than {limits.timeout:g} s and was stopped")
+        if reply[0] == "broken":
+            self._replace(worker)
+            raise QueryFailed(500, "the query worker stopped unexpectedly; try again")
         self._idle.put_nowait(worker)
         if reply[0] == "ok":
             return reply[1], reply[2]
@@ -242,7 +249,7 @@ def _call(worker: _Worker, message: tuple[Any, ...], timeout: float) -> tuple[An
             return None
         reply: tuple[Any, ...] = worker.conn.recv()
     except (EOFError, OSError):
-        return ("error", 500, "the query worker stopped unexpectedly; try again")
+        return ("broken",)  # the worker died (out of memory, killed): the caller replaces it
     return reply
 
 

@@ -74,4 +74,14 @@ def serve(
         f"SPARQL endpoint: http://{host}:{port}/sparql" + (f"  site: http://{host}:{port}/" if site else "")
     )
     # Open live-reload streams would otherwise hold a graceful shutdown (Ctrl+C) open indefinitely.
-    uvicorn.run(application, host=host, port=port, log_level="info", lifespan="on", timeout_graceful_shutdown=3)
+    # h11 refuses a request head over 16 KiB before the app sees it: leave room for a query of --max-request-bytes
+    # in the URL (percent-encoded), so that the endpoint answers it, or answers 414, itself.
+    uvicorn.run(
+        application,
+        host=host,
+        port=port,
+        log_level="info",
+        lifespan="on",
+        timeout_graceful_shutdown=3,
+        h11_max_incomplete_event_size=max_request * 3 + 16 * 1024,
+    )

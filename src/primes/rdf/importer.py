@@ -27,7 +27,7 @@ from primes.catalog import Catalog
 from primes.errors import PrimesError
 from primes.fsutil import write_atomic
 from primes.load import DOMAINS_FILE, META_FILE, PRIMES_DIR, LoadedCatalog
-from primes.model import CatalogMeta, Domain, prime_model
+from primes.model import CONTENT_SECTIONS, CatalogMeta, Domain, prime_model
 from primes.ontology import NS, EdgeKind, edge_kinds
 from primes.rdf import yamlio
 from primes.rdf.build import DOMAIN_SCHEME, SCHEME
@@ -206,7 +206,6 @@ class _ExportReader:
         self.graph = graph
         self.source = source
         self.vocab = vocabulary()
-        self.kinds = {kind.iri: kind for kind in edge_kinds()}
 
     def fail(self, message: str) -> RdfImportError:
         return RdfImportError(f"{self.source}: {message}")
@@ -292,8 +291,7 @@ class _ExportReader:
         if status is not None and status != NS + "published":
             record["status"] = status.removeprefix(NS)
         empty = {_iri(t) for t in graph.peek(subject, NS + "emptySection")}
-        for name in ("core_idea", "explanations", "overview", "broad_use", "clarity", "manages_complexity",
-                     "abstract_reasoning", "knowledge_transfer", "example"):  # fmt: skip
+        for name in CONTENT_SECTIONS:
             prop = sections[name]
             if prop in empty:
                 record[name] = []

@@ -51,8 +51,8 @@ class _Node:
 
     prime_id: str
     name: str
-    name_lines: list[str]
-    tag_lines: list[str]
+    name_lines: Sequence[str]
+    tag_lines: Sequence[str]
     truncated: bool
     w: float
     h: float
@@ -83,7 +83,7 @@ def _center_node(prime_id: str, name: str) -> _Node:
     natural = max(CENTER_MIN_W, min(CENTER_MAX_W, _one_line_width(name) + 2 * PAD))
     lines, cut = wrap(name, natural - 2 * PAD, CENTER_SIZE, max_lines=CENTER_MAX_LINES, bold=True)
     h = 2 * PAD + 4 + len(lines) * CENTER_LINE
-    return _Node(prime_id, name, lines, [], cut, natural, h, classes=["primes-node", "primes-center"])
+    return _Node(prime_id, name, lines, (), cut, natural, h, classes=["primes-node", "primes-center"])
 
 
 def _one_line_width(name: str) -> float:
@@ -353,7 +353,7 @@ GRAPH_LABEL_H = 22.0
 def catalog_graph(catalog: Catalog, level_of: Mapping[str, int], url_for: UrlFor) -> Diagram:
     """Every prime as a linked box, one band per hierarchy level (foundational at the top), with the
     hierarchy edges drawn from each child up to its parents."""
-    columns = 6 if len(catalog) <= 300 else 10
+    columns = 4 if len(catalog) <= 300 else 8  # four fit the theme's content column; big catalogs scroll
     by_level: dict[int, list[str]] = {}
     for prime_id, level in level_of.items():
         by_level.setdefault(level, []).append(prime_id)
@@ -380,7 +380,7 @@ def catalog_graph(catalog: Catalog, level_of: Mapping[str, int], url_for: UrlFor
             for prime_id in members[start : start + columns]:
                 name = catalog.primes[prime_id].name
                 lines, cut = wrap(name, inner, GRAPH_NAME_SIZE, max_lines=MAX_NAME_LINES)
-                row.append(_Node(prime_id, name, lines, [], cut, GRAPH_NODE_W, 0.0, classes=["primes-node"]))
+                row.append(_Node(prime_id, name, lines, (), cut, GRAPH_NODE_W, 0.0, classes=["primes-node"]))
             row_h = 2 * PAD + max(len(n.name_lines) for n in row) * GRAPH_NAME_LINE
             x = MARGIN + (columns - len(row)) * (GRAPH_NODE_W + H_GAP) / 2
             for node in row:
@@ -423,7 +423,7 @@ def catalog_graph(catalog: Catalog, level_of: Mapping[str, int], url_for: UrlFor
             f'<rect x="{node.x:.1f}" y="{node.y:.1f}" width="{node.w:.1f}" height="{node.h:.1f}" rx="5" '
             'fill="none" stroke="currentColor"/>'
         )
-        ty = node.y + PAD
+        ty = node.y + PAD + (node.h - 2 * PAD - len(node.name_lines) * GRAPH_NAME_LINE) / 2  # centred in the row
         for line in node.name_lines:
             ty += GRAPH_NAME_LINE
             parts.append(

@@ -10,6 +10,7 @@ own pages.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -49,9 +50,16 @@ class Listing:
 
 def _part(part: Part, resolve: Resolve) -> str:
     if isinstance(part, Ref):
-        link = f'<a href="{xml(resolve(part.target))}">{xml(part.text)}</a>'
+        link = f'<a href="{xml(resolve(part.target))}">{_text(part.text)}</a>'
         return f"<strong>{link}</strong>" if part.strong else link
-    return xml(_WHITESPACE.sub(" ", part))
+    return _text(part)
+
+
+def _text(text: str) -> str:
+    """Element text: markup escaped, runs of white space as one space (most texts have none to fold)."""
+    if "\n" in text or "  " in text or "\t" in text:
+        text = _WHITESPACE.sub(" ", text)
+    return html.escape(text, quote=False)
 
 
 def relative_url_from(page_url: str) -> Callable[[str], str]:

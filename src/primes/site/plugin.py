@@ -30,6 +30,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils.meta import get_data
 
 from primes.catalog import Catalog, load
 from primes.errors import PrimesError
@@ -139,6 +140,7 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
         uri = page.file.src_uri
         if page.meta.get("primes_template"):
             markdown = self._renderer().render_handwritten(markdown, uri)
+            self._digests[uri] = hash(markdown)
         title = self._titles.get(uri)
         if title is not None:
             # The theme prints a page's title unescaped (and un-escapes the heading it would take it from),
@@ -212,6 +214,14 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
                 file.content_string = generated.markdown
                 changed.add(generated.uri)
         return sorted(changed)
+
+    def template_changed(self, file: File) -> bool:
+        """Whether a hand-written page that is a template of the catalog (``primes_template: true``) would
+        render differently now."""
+        if file.page is None or not file.page.meta.get("primes_template"):
+            return False
+        source, _ = get_data(file.content_string)
+        return hash(self._renderer().render_handwritten(source, file.src_uri)) != self._digests.get(file.src_uri)
 
     def site_uris(self, catalog: Catalog) -> set[str]:
         """The source paths the plugin would generate for ``catalog`` (to tell whether a page set changed)."""
@@ -297,9 +307,13 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
         """Source path of a generated page -> its href from ``page``."""
         generated = self.generated
         relative = relative_url_from(page.url)
+        known: dict[str, str] = {}  # an index page links the same domains and primes many times
 
         def resolve(target: str) -> str:
-            return relative(generated[target].url)
+            href = known.get(target)
+            if href is None:
+                href = known[target] = relative(generated[target].url)
+            return href
 
         return resolve
 

@@ -176,7 +176,7 @@ class Renderer:
             turtle=Markdown(relative(here, rdf_uri(prime_id, "ttl"))),
             jsonld=Markdown(relative(here, rdf_uri(prime_id, "jsonld"))),
         )
-        return markdown.translate(_ASCII_PUNCTUATION)
+        return markdown
 
     def index_pages(self) -> list[GeneratedPage]:
         """The A–Z, domain, relation and graph pages: the pages that list many primes."""
@@ -282,7 +282,7 @@ class Renderer:
     def render_handwritten(self, source: str, here: str) -> str:
         """A hand-written page that asks for it (front matter ``primes_template: true``), rendered as a
         template with the catalog's counts, foundational primes and domains."""
-        return self.env.from_string(source).render(self.summary_context(here))
+        return _compiled(source).render(self.summary_context(here))
 
     def summary_context(self, here: str) -> dict[str, Any]:
         page = _Page(here)
@@ -340,7 +340,7 @@ class Renderer:
         this, other = md_inline(prime.name), self._prime_link(page, link.other)
         phrase = md_inline(link.kind.forward_phrase)
         source, target = (this, other) if link.outgoing else (other, this)
-        note = f"{_connector(link.kind)}{md_inline(link.note)}" if link.note else ""
+        note = f" {md_inline(_connector(link.kind))} {md_inline(link.note)}" if link.note else ""
         return Markdown(f"{source} {phrase} {target}{note}")
 
     def _layout_sentence(self) -> Markdown:
@@ -366,24 +366,6 @@ class Renderer:
                 f"the id of {', '.join(clashes)} clashes with an index page of the site (its page would be "
                 "index.md); rename it"
             )
-
-
-# Typographic punctuation as entities: a page that is otherwise ASCII then stays a one-byte-per-character
-# string in memory, half the size mkdocs would hold for it until the end of the build. They render the same.
-_ASCII_PUNCTUATION = str.maketrans(
-    {
-        "—": "&mdash;",
-        "–": "&ndash;",
-        "…": "&hellip;",
-        "·": "&middot;",
-        "’": "&rsquo;",
-        "‘": "&lsquo;",
-        "“": "&ldquo;",
-        "”": "&rdquo;",
-        "→": "&rarr;",
-        "\u00a0": "&nbsp;",
-    }
-)
 
 
 def _heading(group: RoleGroup) -> Markdown:
@@ -415,6 +397,12 @@ def _letter_anchor(letter: str) -> str:
     if letter == "#":
         return "letter-other"
     return f"letter-{letter.lower()}" if letter.isascii() else f"letter-u{ord(letter):x}"
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(source: str) -> jinja2.Template:
+    """A hand-written page's template, compiled once per source text (the live rebuild renders it often)."""
+    return environment().from_string(source)
 
 
 @functools.cache

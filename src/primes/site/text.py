@@ -7,6 +7,7 @@ record come out as the literal text a reader typed.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 
@@ -15,12 +16,23 @@ _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 # Characters Python-Markdown (with attr_list, tables, emphasis, headings) can read as syntax anywhere in a
 # line get a backslash; `<`, `>` and `&` become entities instead, since a backslash does not stop raw HTML
 # or an entity reference. One str.translate does it all: this runs on every text of every page.
+# Typographic punctuation becomes an entity too: a page that is otherwise ASCII then stays a one-byte-per-
+# character string, half the memory mkdocs holds for it until the build ends. It renders the same.
 _INLINE_ESCAPES = str.maketrans(
     {
         **{ch: "\\" + ch for ch in "\\`*_{}[]|#"},
         "&": "&amp;",
         "<": "&lt;",
         ">": "&gt;",
+        "—": "&mdash;",
+        "–": "&ndash;",
+        "…": "&hellip;",
+        "·": "&middot;",
+        "’": "&rsquo;",
+        "‘": "&lsquo;",
+        "“": "&ldquo;",
+        "”": "&rdquo;",
+        "\u00a0": "&nbsp;",
     }
 )
 # Characters that start a block construct (admonition, list, rule, fence, definition) only at the start of a
@@ -102,7 +114,10 @@ def text_width(text: str, font_size: float, *, bold: bool = False) -> float:
     return units / 1000 * font_size * (1.1 if bold else 1.0)
 
 
-def wrap(text: str, width: float, font_size: float, *, max_lines: int, bold: bool = False) -> tuple[list[str], bool]:
+@functools.lru_cache(maxsize=65536)  # a name is wrapped for the diagram of each of its neighbours
+def wrap(
+    text: str, width: float, font_size: float, *, max_lines: int, bold: bool = False
+) -> tuple[tuple[str, ...], bool]:
     """Break ``text`` into at most ``max_lines`` lines no wider than ``width``.
 
     Words too long for a line are split; when the text does not fit in ``max_lines`` the last line ends in
@@ -112,11 +127,12 @@ def wrap(text: str, width: float, font_size: float, *, max_lines: int, bold: boo
     words = _WHITESPACE.sub(" ", text).strip().split(" ")
     lines: list[str] = []
     current = ""
-    pieces: list[str] = []
+    pieces: list[tuple[str, str]] = []  # (text, what joins it to the piece before on the same line)
     for word in words:
-        pieces.extend(_split_long_word(word, width, font_size, bold))
-    for piece in pieces:
-        candidate = f"{current} {piece}" if current else piece
+        for i, piece in enumerate(_split_long_word(word, width, font_size, bold)):
+            pieces.append((piece, " " if i == 0 else ""))
+    for piece, glue in pieces:
+        candidate = f"{current}{glue}{piece}" if current else piece
         if text_width(candidate, font_size, bold=bold) <= width:
             current = candidate
             continue
@@ -126,15 +142,20 @@ def wrap(text: str, width: float, font_size: float, *, max_lines: int, bold: boo
     if current:
         lines.append(current)
     if len(lines) <= max_lines:
-        return lines, False
+        return tuple(lines), False
     kept = lines[:max_lines]
     kept[-1] = _with_ellipsis(kept[-1], width, font_size, bold)
-    return kept, True
+    return tuple(kept), True
 
 
 def _split_long_word(word: str, width: float, font_size: float, bold: bool) -> list[str]:
+    """A word too wide for a line, in pieces: after its own hyphens first, then anywhere (adding a hyphen)."""
     if text_width(word, font_size, bold=bold) <= width:
         return [word]
+    if "-" in word.strip("-"):
+        pieces = [p + "-" for p in word.split("-")]
+        pieces[-1] = pieces[-1][:-1]
+        return [part for piece in pieces if piece for part in _split_long_word(piece, width, font_size, bold)]
     parts: list[str] = []
     current = ""
     for ch in word:
