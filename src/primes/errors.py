@@ -1,10 +1,17 @@
 """The exceptions Primes raises.
 
-PrimesError
-├── CatalogError        a catalog has errors; carries every finding of the run
-├── UnknownPrime        an id that is not in the catalog; suggests the closest ids (also a KeyError)
-├── OntologyError       ontology/primes.ttl does not declare what the code needs
-└── QueryError          a query's arguments cannot be answered (bad kind, bad direction, ...)
+    PrimesError                     every error raised on purpose; the CLI prints it and exits 1
+    ├── CatalogError                a catalog has errors; carries every finding of the run
+    ├── UnknownPrime                an id that is not in the catalog; suggests the closest ids (also a KeyError)
+    ├── OntologyError               ontology/primes.ttl does not declare what the code needs
+    ├── QueryError                  a query's arguments cannot be answered (bad kind, bad direction, ...)
+    ├── AuthoringError              new / fmt / rename refused or failed (authoring._files)
+    ├── BuildError                  the site could not be built; the old site stays (site.build)
+    ├── SiteError                   a page could not be rendered (site.render)
+    ├── RdfImportError              an RDF file could not be imported (rdf.importer)
+    ├── SparqlSyntaxError           a SPARQL query does not parse; carries the position (rdf.sparql)
+    ├── QueryRefused                a SPARQL query the endpoint will not run: update, SERVICE (rdf.safety)
+    └── PushError                   a push to a triple store failed or did not verify (rdf.push)
 """
 
 from __future__ import annotations
