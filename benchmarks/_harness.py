@@ -279,6 +279,12 @@ def environment() -> dict[str, Any]:
     }
 
 
+def stage_name(stage: str, only: str, parts: Sequence[str]) -> str:
+    """``bench_rdf`` for a full run, ``bench_rdf-export`` for a run of some parts (kept apart in results)."""
+    chosen = [part for part in parts if part in only.split(",")]
+    return stage if len(chosen) == len(parts) else f"{stage}-{'-'.join(chosen)}"
+
+
 def report(stage: str, measures: Sequence[Measure], results: Path, extra: dict[str, Any] | None = None) -> Path:
     """Print the table and write ``<results>/<stage>.json``; return its path."""
     print(table(measures))

@@ -186,7 +186,7 @@ def main() -> int:
     checks: dict[str, object] = {}
     for n in args.sizes:
         measure_size(n, args, measures, checks)
-    h.report("bench_load", measures, args.results, {"checks": checks})
+    h.report(h.stage_name("bench_load", args.only, PARTS), measures, args.results, {"checks": checks})
     for name, ok in checks.items():
         print(f"check: {name}: {'yes' if ok else 'NO'}")
     return 0 if all(checks.values()) else 1

@@ -165,7 +165,7 @@ def main() -> int:
     measures: list[h.Measure] = []
     for n in args.sizes:
         measure_size(n, args, measures, only)
-    h.report("bench_queries", measures, args.results)
+    h.report(h.stage_name("bench_queries", args.only, QUERIES), measures, args.results)
     return 0
 
 

@@ -135,7 +135,8 @@ class QueryPool:
         context = multiprocessing.get_context("spawn")
         parent, child = context.Pipe()
         process = context.Process(target=worker_module.main, args=(child, self._path), daemon=True, name="primes-query")
-        process.start()
+        with worker_module.interrupts_held():
+            process.start()
         child.close()
         worker = _Worker(process, parent)
         if not parent.poll(self.limits.startup_timeout):

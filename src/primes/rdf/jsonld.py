@@ -22,6 +22,9 @@ from primes.rdf.vocab import RDF_TYPE, XSD
 _XSD_INTEGER = XSD + "integer"
 _XSD_BOOLEAN = XSD + "boolean"
 _XSD_STRING = XSD + "string"
+# What json.dumps(value, ensure_ascii=False) uses, made once: dumps builds a new encoder per call otherwise.
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+_MEMO_LIMIT = 200_000  # compacted IRIs a cached compactor remembers
 
 
 @functools.cache
@@ -57,6 +60,14 @@ class _Compactor:
             if key not in self.namespaces and not iri.endswith(("/", "#")):
                 self.terms.setdefault(iri, (key, coerced))
         self._compact: dict[str, str] = {}
+        self._keys: dict[str, tuple[str, bool]] = {}
+
+    def key(self, predicate: str) -> tuple[str, bool]:
+        """The key a predicate's values go under, and whether its IRI values are written as plain strings."""
+        found = self._keys.get(predicate)
+        if found is None:
+            found = self._keys[predicate] = self.terms.get(predicate) or (self.compact(predicate), False)
+        return found
 
     def expand(self, value: str) -> str:
         prefix, _, local = value.partition(":")
@@ -72,14 +83,18 @@ class _Compactor:
         cut = max(iri.rfind("/"), iri.rfind("#")) + 1
         name = self.by_namespace.get(iri[:cut]) if 0 < cut < len(iri) else None
         if name is not None:
-            return f"{name}:{iri[cut:]}"
-        found = iri
-        for name, namespace in self.prefixes:
-            if iri.startswith(namespace) and len(iri) > len(namespace):
-                local = iri[len(namespace) :]
-                if not local.startswith("//"):
-                    found = f"{name}:{local}"
-                    break
+            found = f"{name}:{iri[cut:]}"
+        else:
+            found = iri
+            for name, namespace in self.prefixes:
+                if iri.startswith(namespace) and len(iri) > len(namespace):
+                    local = iri[len(namespace) :]
+                    if not local.startswith("//"):
+                        found = f"{name}:{local}"
+                        break
+        # The compactor outlives one document (see _header), so bound its memory on a huge catalog.
+        if len(self._compact) >= _MEMO_LIMIT:
+            self._compact.clear()
         self._compact[iri] = found
         return found
 
@@ -88,34 +103,45 @@ class _Compactor:
         return term[0] if term else self.compact(iri)
 
 
-def write(triples: Iterable[ox.Triple], *, extra_prefixes: Iterable[tuple[str, str]], language: str) -> bytes:
-    """Compact JSON-LD for the triples, with the shipped context, the catalog's prefixes and its language."""
+@functools.lru_cache(maxsize=16)
+def _header(language: str, extra_prefixes: tuple[tuple[str, str], ...]) -> tuple[str, _Compactor]:
+    """The document's ``@context`` (as written) and its compactor. They depend only on the language and the
+    catalog's prefixes, not on the triples: the site writes one document per prime page, and building them
+    anew each time cost more than the rest of the document (the indented dump runs in pure Python)."""
     context: dict[str, Any] = {"@language": language}
     context.update(shipped_context())
     for name, namespace in extra_prefixes:
         context.setdefault(name, namespace)
-    compactor = _Compactor(context)
+    head = json.dumps(context, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+    return head, _Compactor(context)
+
+
+def write(triples: Iterable[ox.Triple], *, extra_prefixes: Iterable[tuple[str, str]], language: str) -> bytes:
+    """Compact JSON-LD for the triples, with the shipped context, the catalog's prefixes and its language."""
+    head, compactor = _header(language, tuple(extra_prefixes))
     nodes: dict[str, dict[str, Any]] = {}
+    node: dict[str, Any] = {}
+    last: object = None
     for triple in triples:
-        subject = _node_id(triple.subject, compactor)
-        node = nodes.get(subject)
-        if node is None:
-            node = nodes[subject] = {"@id": subject}
+        subject_term = triple.subject
+        if subject_term != last:  # the triples of a node usually come together: skip the lookups
+            last = subject_term
+            subject = _node_id(subject_term, compactor)
+            found = nodes.get(subject)
+            if found is None:
+                found = nodes[subject] = {"@id": subject}
+            node = found
         predicate = triple.predicate.value
         obj = triple.object
         if predicate == RDF_TYPE and isinstance(obj, ox.NamedNode):
             node.setdefault("@type", []).append(compactor.type_name(obj.value))
             continue
-        term = compactor.terms.get(predicate)
-        key, coerced = term if term else (compactor.compact(predicate), False)
+        key, coerced = compactor.key(predicate)
         node.setdefault(key, []).append(_value(obj, coerced, compactor, language))
     # One node per line: readable, and json.dumps without indent runs in C (with indent it is pure Python
     # and took 12 s for a 10,000-prime catalog).
-    lines = ",\n    ".join(
-        json.dumps({key: _single(values) for key, values in node.items()}, ensure_ascii=False)
-        for node in nodes.values()
-    )
-    head = json.dumps(context, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+    encode = _ENCODER.encode
+    lines = ",\n    ".join(encode({key: _single(values) for key, values in node.items()}) for node in nodes.values())
     graph = "[\n    " + lines + "\n  ]" if lines else "[]"
     return f'{{\n  "@context": {head},\n  "@graph": {graph}\n}}\n'.encode()
 

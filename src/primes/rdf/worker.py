@@ -7,11 +7,18 @@ needs only pyoxigraph and the standard library.
 Messages in: ``(query, media_types, max_rows, default_graphs, named_graphs)`` or ``None`` to stop.
 Messages out: ``("ready", triples)`` once, then per query ``("ok", media_type, body)`` or
 ``("error", status, message)``.
+
+A worker ignores Ctrl+C: the terminal sends SIGINT to the whole process group, and the server stops its
+workers itself as it shuts down (a worker interrupted in the middle of ``recv`` would print a traceback).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import signal
+from collections.abc import Iterator
+from multiprocessing import resource_tracker
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -42,8 +49,26 @@ GRAPH_TYPES: dict[str, ox.RdfFormat] = {
 Reply = tuple[Any, ...]
 
 
+@contextlib.contextmanager
+def interrupts_held() -> Iterator[None]:
+    """Start worker processes inside this block. A child inherits the signal mask of the thread that starts
+    it, so a Ctrl+C that arrives while the worker is still starting (importing, before :func:`main` runs) waits
+    as a pending signal, and :func:`main` drops it, instead of interrupting the start-up with a traceback."""
+    # Starting a process first starts multiprocessing's resource tracker, which unblocks SIGINT in the calling
+    # thread once it has started (the same trick, bpo-33613): start it before blocking.
+    resource_tracker.ensure_running()
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def main(conn: Connection, data_path: str) -> None:
     """The worker process: load the store, say ready, answer queries until told to stop."""
+    # Ignoring a blocked, pending SIGINT discards it; then unblocking lets nothing through.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     store = ox.Store()
     store.load(path=data_path, format=ox.RdfFormat.TURTLE)
     conn.send(("ready", len(store)))

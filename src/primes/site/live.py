@@ -10,6 +10,11 @@ events stream (:meth:`LiveSite.events`) and a small script the build puts in eac
 
 A catalog with errors does not replace the site: the browser shows the findings in a banner until the
 catalog is fixed.
+
+Under ``primes serve`` the SPARQL endpoint follows the catalog too: after each successful rebuild the
+lifespan hands the new catalog to the endpoint's query pool (:meth:`primes.server.QueryPool.reload`), in the
+background, so that pages show an edit as soon as they are rebuilt and queries see it once fresh workers have
+loaded it. The search index is patched with the rebuilt pages' sections on every partial rebuild.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING, Any
 
 from mkdocs.commands.build import _build_page, _populate_page
 from mkdocs.config.defaults import MkDocsConfig
@@ -36,9 +42,14 @@ from watchdog.observers import Observer
 
 from primes.catalog import Catalog, check
 from primes.findings import has_errors
+from primes.fsutil import write_atomic
+from primes.rdf.export import store_input
 from primes.site.build import DEFAULT_CONFIG, BuildError, build_into, load_site_config
 from primes.site.links import neighbour_ids
 from primes.site.plugin import PrimesPlugin
+
+if TYPE_CHECKING:
+    from primes.server import QueryPool
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +121,7 @@ class LiveSite:
         self._closing = False
         self._worker: threading.Thread | None = None
         self._observer: Observer | None = None  # type: ignore[valid-type]
+        self._listeners: list[Callable[[Catalog], None]] = []
 
     # --- building ---------------------------------------------------------------------------------------
 
@@ -127,6 +139,7 @@ class LiveSite:
             update = Update(self.version, ["*"], time.perf_counter() - start, full=True)
         self._clear_problem()
         self._publish("reload", {"version": update.version, "paths": update.paths})
+        self._notify(catalog)
         return update
 
     def update(self) -> Update:
@@ -160,7 +173,21 @@ class LiveSite:
         self._clear_problem()
         self._publish("reload", {"version": update.version, "paths": update.paths})
         log.info("rebuilt %d page(s) in %.2f s", len(update.paths), update.seconds)
+        self._notify(catalog)
         return update
+
+    def on_catalog(self, listener: Callable[[Catalog], None]) -> Callable[[], None]:
+        """Call ``listener`` with the new catalog after every successful build or rebuild (in the rebuilding
+        thread, after the pages are written: keep it short); returns how to remove it."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def _notify(self, catalog: Catalog) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(catalog)
+            except Exception:  # one listener's failure must not stop the rebuilds
+                log.exception("a live-rebuild listener failed")
 
     def rebuild_all(self) -> Update:
         return self.build()
@@ -256,15 +283,29 @@ class LiveSite:
     @contextlib.asynccontextmanager
     async def lifespan(self, app: object) -> AsyncIterator[None]:
         """Watch while the server runs (a Starlette lifespan). On Ctrl+C the event streams end first: the
-        server waits for open responses before it stops, and an open page keeps its stream open forever."""
+        server waits for open responses before it stops, and an open page keeps its stream open forever.
+        When the app has a SPARQL query pool (:func:`primes.server.create_app`), it is reloaded with every
+        rebuilt catalog."""
+        state = getattr(app, "state", None)
+        pool = getattr(state, "query_pool", None)
+        reloader = StoreReloader(pool, getattr(state, "catalog", None)) if pool is not None else None
+        task = asyncio.create_task(reloader.run(), name="primes-store-reload") if reloader is not None else None
+        remove = self.on_catalog(reloader.submit) if reloader is not None else (lambda: None)
+        if reloader is not None and self.catalog is not None:
+            reloader.submit(self.catalog)  # an edit between the server's load and this build
         self.start()
         restore = _end_streams_on_signals(self.close_streams)
         try:
             yield
         finally:
             restore()
+            remove()
             self.close_streams()
             await asyncio.to_thread(self.stop)
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     def close_streams(self) -> None:
         """End every open event stream, and refuse new ones (the server is stopping; a browser reconnects by
@@ -304,6 +345,48 @@ class LiveSite:
             self._publish("ok", {})
 
 
+class StoreReloader:
+    """Keeps a SPARQL query pool serving the latest catalog: :meth:`submit` (from any thread) hands over a
+    catalog, :meth:`run` (a task on the server's loop) reloads the pool with it. One reload runs at a time,
+    catalogs that arrive meanwhile are taken together (only the latest is loaded), and a catalog whose RDF is
+    what the pool already serves (an edit to a hand-written page) is skipped."""
+
+    def __init__(self, pool: QueryPool, served: Catalog | None = None) -> None:
+        self.pool = pool
+        self.served = served  # the catalog the pool was started with, if known
+        self.reloads = 0
+        self._loop = asyncio.get_running_loop()
+        self._latest: Catalog | None = None
+        self._wanted = asyncio.Event()
+
+    def submit(self, catalog: Catalog) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop has closed: the server is gone
+            self._loop.call_soon_threadsafe(self._take, catalog)
+
+    def _take(self, catalog: Catalog) -> None:
+        self._latest = catalog
+        self._wanted.set()
+
+    async def run(self) -> None:
+        loaded = await asyncio.to_thread(store_input, self.served) if self.served is not None else None
+        while True:
+            await self._wanted.wait()
+            self._wanted.clear()
+            catalog = self._latest
+            if catalog is None or catalog is self.served:
+                continue
+            try:
+                data = await asyncio.to_thread(store_input, catalog)
+                if data != loaded:
+                    await self.pool.reload(data)
+                    loaded = data
+                    self.reloads += 1
+                    log.info("SPARQL store reloaded: %s triples", f"{self.pool.triples:,}")
+            except Exception:  # keep serving the previous store; the next edit tries again
+                log.exception("reloading the SPARQL store failed")
+            self.served = catalog
+
+
 def changed_primes(old: Catalog, new: Catalog) -> set[str]:
     """The primes whose record differs between two versions of a catalog (same ids assumed)."""
     return {p.id for p in new if old.primes.get(p.id) != p}
@@ -328,7 +411,7 @@ def _rebuild(plugin: PrimesPlugin, config: MkDocsConfig, uris: set[str]) -> list
             file.copy_file()
         elif file.is_documentation_page() and (file.src_uri in uris or plugin.template_changed(file)):
             pages.append(file)
-    with _search_paused(config):
+    with _search_reindexed(config, {file.url for file in pages}):
         for file in pages:
             assert file.page is not None
             _populate_page(file.page, config, files)
@@ -339,19 +422,61 @@ def _rebuild(plugin: PrimesPlugin, config: MkDocsConfig, uris: set[str]) -> list
 
 
 @contextlib.contextmanager
-def _search_paused(config: MkDocsConfig) -> Iterator[None]:
-    """A partial rebuild does not rewrite the search index (that takes every page), so the search plugin
-    need not read the rebuilt pages: pausing it saves a quarter of the rebuild, and its index does not
-    collect a duplicate entry per edit."""
-    search = [p for name, p in config.plugins.items() if name.endswith("search") and hasattr(p.config, "enabled")]
-    previous = [p.config.enabled for p in search]
-    for plugin in search:
+def _search_reindexed(config: MkDocsConfig, urls: set[str]) -> Iterator[None]:
+    """Keep the search index in step with a partial rebuild: the search plugin indexes the rebuilt pages into a
+    fresh index, whose entries then replace those pages' entries (in place, so the order stays the full
+    build's), and ``search/search_index.json`` is rewritten. A search plugin that does not keep its index as
+    material's does is paused instead, as its index cannot be patched (the edit shows after a full build)."""
+    patchable: list[tuple[Any, Any]] = []
+    paused: list[Any] = []
+    for name, plugin in config.plugins.items():
+        if not name.endswith("search") or not getattr(plugin.config, "enabled", False):
+            continue
+        index: Any = getattr(plugin, "search_index", None)
+        if isinstance(getattr(index, "entries", None), list) and hasattr(index, "generate_search_index"):
+            patchable.append((plugin, index))
+        else:
+            paused.append(plugin)
+    for plugin, index in patchable:
+        plugin.search_index = type(index)(**index.config)
+    for plugin in paused:
         plugin.config.enabled = False
     try:
         yield
+    except BaseException:
+        for plugin, index in patchable:
+            plugin.search_index = index
+        raise
     finally:
-        for plugin, enabled in zip(search, previous, strict=True):
-            plugin.config.enabled = enabled
+        for plugin in paused:
+            plugin.config.enabled = True
+    for plugin, index in patchable:
+        index.entries = _merge_entries(index.entries, plugin.search_index.entries, urls)
+        plugin.search_index = index
+        # The search plugin writes the index at the end of a full build; a partial rebuild has no such step.
+        write_atomic(Path(config.site_dir) / "search" / "search_index.json", index.generate_search_index(None))
+
+
+def _merge_entries(old: list[dict[str, Any]], fresh: list[dict[str, Any]], urls: set[str]) -> list[dict[str, Any]]:
+    """The index entries with those of the pages at ``urls`` replaced by ``fresh``: each page's new entries
+    where its old ones were (a page's entries are its sections, located at ``url#anchor``)."""
+    by_page: dict[str, list[dict[str, Any]]] = {}
+    for entry in fresh:
+        by_page.setdefault(_page_of(entry), []).append(entry)
+    merged: list[dict[str, Any]] = []
+    for entry in old:
+        page = _page_of(entry)
+        if page not in urls:
+            merged.append(entry)
+        elif page in by_page:
+            merged.extend(by_page.pop(page))
+    for entries in by_page.values():  # a page that had no entries before
+        merged.extend(entries)
+    return merged
+
+
+def _page_of(entry: dict[str, Any]) -> str:
+    return str(entry.get("location", "")).split("#", 1)[0]
 
 
 def _end_streams_on_signals(close: Callable[[], None]) -> Callable[[], None]:
