@@ -179,11 +179,15 @@ class QueryPool:
     async def reload(self, data: bytes) -> None:
         """Serve new data (a rebuilt catalog): new workers load it, old ones stop once they are idle."""
         assert self._idle is not None and self._threads is not None
+        previous = self._path
         self._path = self._write_data(data)
         loop = asyncio.get_running_loop()
         fresh = await asyncio.gather(
             *(loop.run_in_executor(self._threads, self._spawn) for _ in range(self.limits.workers))
         )
+        # Workers read the file only while starting (a replacement after a timeout reads the newest one), so the
+        # previous generation can go: a long editing session must not pile up copies of the store.
+        Path(previous).unlink(missing_ok=True)
         old = []
         for _ in range(self.limits.workers):
             old.append(await self._idle.get())
