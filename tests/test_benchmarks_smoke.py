@@ -82,7 +82,7 @@ def test_the_generator_refuses_to_overwrite(tmp_path: Path) -> None:
         ("bench_load.py", [], {"load+check cold", "re-check after 1 edit", "peak memory, check cold"}),
         ("bench_queries.py", [], {"one-hop neighbourhood", "ancestors", "descendants", "search"}),
         ("bench_rdf.py", [], {"Turtle export", "load the export into a store", "query neighborhood"}),
-        ("bench_site.py", [], {"our share of the build", "whole build", "edit to visible (live rebuild)"}),
+        ("bench_site.py", [], {"our share of the build", "whole build", "edit to visible (primes serve)"}),
     ],
 )
 def test_a_benchmark_script_runs(
