@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
+import http.client
 import shutil
 import socket
 import subprocess
@@ -158,8 +159,8 @@ def fetch(url: str) -> str | None:
     try:
         with urllib.request.urlopen(url, timeout=5) as response:
             return str(response.read().decode("utf-8", errors="replace"))
-    except (OSError, urllib.error.URLError):
-        return None
+    except (OSError, urllib.error.URLError, http.client.HTTPException):
+        return None  # not up yet, or the page was being replaced while it was read
 
 
 def edit_to_visible(root: Path, site: Path, repeats: int) -> list[float]:
