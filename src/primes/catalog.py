@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import networkx as nx
 
@@ -14,6 +16,8 @@ from primes.graph import build_graph, kind_graphs
 from primes.load import LoadedCatalog, load_catalog
 from primes.model import CatalogMeta, Domain, Prime
 from primes.ontology import EdgeKind, edge_kind, edge_kinds
+
+_T = TypeVar("_T")
 
 
 class Catalog:
@@ -26,6 +30,19 @@ class Catalog:
         self.domains: dict[str, Domain] = loaded.domains
         self.findings: tuple[Finding, ...] = tuple(loaded.findings)
         self._primes: dict[str, Prime] = dict(sorted(loaded.primes.items()))
+        self._derived: dict[str, Any] = {}
+        self._derived_lock = threading.Lock()
+
+    def derived(self, key: str, build: Callable[[], _T]) -> _T:
+        """A structure derived from this catalog (an index), built once, thread-safely, and kept with it."""
+        try:
+            return self._derived[key]  # type: ignore[no-any-return]
+        except KeyError:
+            pass
+        with self._derived_lock:
+            if key not in self._derived:
+                self._derived[key] = build()
+            return self._derived[key]  # type: ignore[no-any-return]
 
     def __getitem__(self, prime_id: str) -> Prime:
         try:

@@ -25,7 +25,6 @@ import operator
 import re
 import threading
 import unicodedata
-import weakref
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -108,22 +107,14 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text).translate(_DROP_APOSTROPHES))
 
 
-_INDEXES: weakref.WeakKeyDictionary[Catalog, SearchIndex] = weakref.WeakKeyDictionary()
-_LOCK = threading.Lock()
-
-
 def search_index(catalog: Catalog) -> SearchIndex:
     """The catalog's search index, built on first use and cached for the catalog's lifetime."""
-    index = _INDEXES.get(catalog)
-    if index is not None:
-        return index
-    with _LOCK:
-        index = _INDEXES.get(catalog)
-        if index is None:
-            with gc_paused():  # millions of small objects: the cyclic collector would triple the build time
-                index = SearchIndex(list(catalog), catalog_domains(catalog))
-            _INDEXES[catalog] = index
-    return index
+
+    def build() -> SearchIndex:
+        with gc_paused():  # millions of small objects: the cyclic collector would triple the build time
+            return SearchIndex(list(catalog), catalog_domains(catalog))
+
+    return catalog.derived("search-index", build)
 
 
 def catalog_domains(catalog: Catalog) -> dict[str, str]:

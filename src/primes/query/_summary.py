@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import threading
 import unicodedata
-import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -228,21 +226,9 @@ def _leaders(catalog: Catalog, counts: Mapping[str, int], top: int) -> tuple[Lea
 
 
 _Index = dict[str, tuple[tuple[DomainUse, ...], tuple[DomainTransfer, ...]]]
-_INDEXES: weakref.WeakKeyDictionary[Catalog, _Index] = weakref.WeakKeyDictionary()
-_LOCK = threading.Lock()
-
-
 def _domain_index(catalog: Catalog) -> _Index:
     """Domain id -> its uses and transfers, built once per catalog."""
-    index = _INDEXES.get(catalog)
-    if index is not None:
-        return index
-    with _LOCK:
-        index = _INDEXES.get(catalog)
-        if index is None:
-            index = _build_domain_index(catalog)
-            _INDEXES[catalog] = index
-    return index
+    return catalog.derived("domain-index", lambda: _build_domain_index(catalog))
 
 
 def _build_domain_index(catalog: Catalog) -> _Index:
