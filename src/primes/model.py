@@ -232,6 +232,17 @@ class CatalogMeta(Record):
     language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")] = "en"
 
 
+def inner_model(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model inside a field's annotation (``tuple[Use, ...] | None`` -> ``Use``), if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of a prime file, for editors that validate YAML as one types."""
     schema = prime_model().model_json_schema(by_alias=True)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ValidationError
 from primes import findings as rules
 from primes.errors import closest
 from primes.findings import Finding, Severity
-from primes.model import AUDIENCES, CONTENT_SECTIONS, Prime, prime_model
+from primes.model import AUDIENCES, CONTENT_SECTIONS, Prime, inner_model, prime_model
 from primes.ontology import EdgeKind, edge_kinds
 from primes.source import FieldPath, Source, field_path
 
@@ -133,23 +133,13 @@ def _field_names(model: type[BaseModel], loc: FieldPath) -> list[str]:
         info = current.model_fields.get(part) if hasattr(current, "model_fields") else None
         if info is None:
             return []
-        current = _inner_model(info.annotation)
+        current = inner_model(info.annotation)
         if current is None:
             return []
     names: list[str] = []
     for key, info in current.model_fields.items():
         names.append(info.alias or key)
     return names
-
-
-def _inner_model(annotation: Any) -> Any:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        found = _inner_model(arg)
-        if found is not None:
-            return found
-    return None
 
 
 def _type_name(value: Any) -> str:

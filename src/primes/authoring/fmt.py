@@ -28,7 +28,7 @@ from primes.authoring._yamltext import Comments, dump, place_comments, read_comm
 from primes.findings import Finding
 from primes.fsutil import write_atomic
 from primes.load import display_path
-from primes.model import CatalogMeta, Domain, prime_model
+from primes.model import CatalogMeta, Domain, inner_model, prime_model
 from primes.ontology import edge_kinds
 from primes.records import check_record, validation_findings
 from primes.source import FieldPath, Source, read_yaml
@@ -201,18 +201,8 @@ def _slots(model: type[BaseModel]) -> dict[str, tuple[int, type[BaseModel] | Non
     """Each field's key (its name and its alias) -> its place in the model and the model of its items."""
     slots: dict[str, tuple[int, type[BaseModel] | None]] = {}
     for index, (name, info) in enumerate(model.model_fields.items()):
-        inner = _inner_model(info.annotation)
+        inner = inner_model(info.annotation)
         slots[name] = (index, inner)
         if info.alias:
             slots[info.alias] = (index, inner)
     return slots
-
-
-def _inner_model(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        found = _inner_model(arg)
-        if found is not None:
-            return found
-    return None
