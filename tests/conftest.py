@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import primes
+from primes.site.live import LiveSite
 
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLED = ROOT / "catalog"
 TINY = Path(__file__).parent / "fixtures" / "tiny"
+SITE_CONFIG = ROOT / "site" / "mkdocs.yml"
 
 # The tiny catalog: whole <- part <- piece (decomposition); sibling -> whole (decomposition);
 # part <-> twin and twin <-> sibling (mutual partners); part -x whole and lookalike -x whole (contrasts).
@@ -36,3 +39,14 @@ def tiny() -> primes.Catalog:
 @pytest.fixture(scope="session")
 def bundled() -> primes.Catalog:
     return primes.load(BUNDLED, use_cache=False)
+
+
+@pytest.fixture
+def live(tiny_dir: Path, tmp_path: Path) -> Iterator[LiveSite]:
+    """A live site over a writable tiny catalog, built once and stopped afterwards."""
+    site = LiveSite(tiny_dir, tmp_path / "site", config_file=SITE_CONFIG)
+    site.build()
+    try:
+        yield site
+    finally:
+        site.stop()

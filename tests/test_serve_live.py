@@ -176,16 +176,6 @@ def test_the_search_index_has_a_word_of_an_edit(live_serve: tuple[Serve, Path]) 
 # In process: the patched search index is the full build's; listeners hear only good catalogs
 
 
-@pytest.fixture
-def live(tiny_dir: Path, tmp_path: Path) -> Iterator[LiveSite]:
-    site = LiveSite(tiny_dir, tmp_path / "site", config_file=CONFIG)
-    site.build()
-    try:
-        yield site
-    finally:
-        site.stop()
-
-
 @pytest.mark.parametrize(
     ("prime_id", "old", "new"),
     [

@@ -19,16 +19,6 @@ from primes.site.live import LiveSite
 CONFIG = ROOT / "site" / "mkdocs.yml"
 
 
-@pytest.fixture
-def live(tiny_dir: Path, tmp_path: Path) -> Iterator[LiveSite]:
-    site = LiveSite(tiny_dir, tmp_path / "site", config_file=CONFIG)
-    site.build()
-    try:
-        yield site
-    finally:
-        site.stop()
-
-
 def page(site: LiveSite, prime_id: str) -> str:
     return (site.site_dir / "primes" / prime_id / "index.html").read_text(encoding="utf-8")
 
