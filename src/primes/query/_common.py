@@ -8,9 +8,8 @@ ontology, and the "hierarchy" is the first acyclic, directed kind it declares (d
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 import networkx as nx
 
@@ -29,9 +28,11 @@ class Direction(StrEnum):
     BOTH = "both"
 
 
-@dataclass(frozen=True, slots=True)
-class Edge:
-    """One edge as declared: ``source`` lists ``target`` in its record (a child points at its parent)."""
+class Edge(NamedTuple):
+    """One edge as declared: ``source`` lists ``target`` in its record (a child points at its parent).
+
+    A named tuple, cheap to make in bulk (see ``Neighbor``).
+    """
 
     source: str
     target: str

@@ -11,7 +11,7 @@ import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 import networkx as nx
 
@@ -22,7 +22,6 @@ from primes.query._common import (
     Direction,
     Edge,
     KindsArg,
-    declared_edge,
     direction_of,
     hierarchy_of,
     predecessors,
@@ -31,9 +30,12 @@ from primes.query._common import (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Neighbor:
-    """One neighbour of a prime: who, through which edge kind, in which role, and the edge's note or reason."""
+class Neighbor(NamedTuple):
+    """One neighbour of a prime: who, through which edge kind, in which role, and the edge's note or reason.
+
+    A named tuple rather than a frozen dataclass: a one-hop query makes a dozen of these, and a frozen
+    dataclass costs three times as much to construct (its ``__init__`` goes through ``object.__setattr__``).
+    """
 
     id: str
     name: str
@@ -53,9 +55,8 @@ class Neighbor:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Node:
-    """A prime of a neighbourhood and its distance, in hops, from the centre."""
+class Node(NamedTuple):
+    """A prime of a neighbourhood and its distance, in hops, from the centre (a named tuple, as ``Neighbor``)."""
 
     id: str
     name: str
@@ -131,17 +132,18 @@ def neighborhood(
         raise QueryError(f"hops must be a whole number of at least 1, not {hops!r}")
     graphs = catalog.kind_graphs
     roles = _one_hop(catalog, prime_id, selected, way)
-    if hops == 1:
-        distances = {prime_id: 0}
+    if hops == 1:  # the one-hop entries already carry the names: no second lookup per prime
+        found = {prime_id: Node(prime_id, prime.name, 0)}
         for entries in roles.values():
             for entry in entries:
-                distances[entry.id] = 1
+                found[entry.id] = Node(entry.id, entry.name, 1)
+        nodes = tuple(sorted(found.values(), key=_by_distance))
+        members: Mapping[str, object] = found
     else:
-        distances = _distances(graphs, prime_id, selected, way, hops)
-    names = catalog.primes
-    nodes = tuple(
-        sorted((Node(node, names[node].name, d) for node, d in distances.items()), key=lambda n: (n.distance, n.name))
-    )
+        names = catalog.primes
+        reached = _distances(graphs, prime_id, selected, way, hops)
+        nodes = tuple(sorted((Node(node, names[node].name, d) for node, d in reached.items()), key=_by_distance))
+        members = reached
     hierarchy = graphs[hierarchy_of(None).id]
     return Neighborhood(
         id=prime_id,
@@ -152,7 +154,7 @@ def neighborhood(
         foundational=not successors(hierarchy)[prime_id],
         roles=MappingProxyType(roles),
         nodes=nodes,
-        edges=_edges_between(graphs, distances, selected),
+        edges=_edges_between(catalog.graph, members, selected),
     )
 
 
@@ -204,34 +206,38 @@ def _one_hop(
     graphs = catalog.kind_graphs
     roles: dict[str, list[Neighbor]] = {}
     for kind in kinds:
-        graph = graphs[kind.id]
+        kind_id = kind.id
+        graph = graphs[kind_id]
         if kind.symmetric:  # mirrored: successors and predecessors are the same primes
-            entries = roles.setdefault(kind.outgoing_role, [])
+            role = kind.outgoing_role
+            entries = roles.setdefault(role, [])
             for other, data in successors(graph)[prime_id].items():
-                declared_by = prime_id if data.get("declared", True) else other
-                entries.append(
-                    Neighbor(other, primes[other].name, kind.id, kind.outgoing_role, data.get("note"), declared_by)
-                )
-            entries.sort(key=_by_name)
+                declared_by = prime_id if data["declared"] else other
+                entries.append(Neighbor(other, primes[other].name, kind_id, role, data["note"], declared_by))
+            if len(entries) > 1:
+                entries.sort(key=_by_name)
             continue
         if way is not Direction.IN:
-            entries = roles.setdefault(kind.outgoing_role, [])
+            role = kind.outgoing_role
+            entries = roles.setdefault(role, [])
             for target, data in successors(graph)[prime_id].items():
-                entries.append(
-                    Neighbor(target, primes[target].name, kind.id, kind.outgoing_role, data.get("note"), prime_id)
-                )
+                entries.append(Neighbor(target, primes[target].name, kind_id, role, data["note"], prime_id))
         if way is not Direction.OUT:
-            entries = roles.setdefault(kind.incoming_role, [])
+            role = kind.incoming_role
+            entries = roles.setdefault(role, [])
             for source, data in predecessors(graph)[prime_id].items():
-                entries.append(
-                    Neighbor(source, primes[source].name, kind.id, kind.incoming_role, data.get("note"), source)
-                )
-            entries.sort(key=_by_name)
+                entries.append(Neighbor(source, primes[source].name, kind_id, role, data["note"], source))
+            if len(entries) > 1:
+                entries.sort(key=_by_name)
     return {role: tuple(entries) for role, entries in roles.items()}
 
 
 def _by_name(entry: Neighbor) -> tuple[str, str]:
     return (entry.name.casefold(), entry.id)
+
+
+def _by_distance(node: Node) -> tuple[int, str]:
+    return (node.distance, node.name)
 
 
 def _distances(
@@ -262,17 +268,22 @@ def _distances(
 
 
 def _edges_between(
-    graphs: dict[str, nx.DiGraph], nodes: Mapping[str, int], kinds: tuple[EdgeKind, ...]
+    graph: nx.MultiDiGraph, nodes: Mapping[str, object], kinds: tuple[EdgeKind, ...]
 ) -> tuple[Edge, ...]:
-    """Every edge of the selected kinds between the nodes, in declared direction, each once."""
-    edges: list[Edge] = []
-    for kind in kinds:
-        succ = successors(graphs[kind.id])
-        found: list[Edge] = []
-        for node in nodes:
-            for other, data in succ[node].items():
-                if other in nodes and data.get("declared", True):
-                    found.append(declared_edge(kind, node, other, data))
-        found.sort(key=lambda e: (e.source, e.target))
-        edges.extend(found)
-    return tuple(edges)
+    """Every edge of the selected kinds between the nodes, in declared direction, each once.
+
+    Read from the multigraph, whose adjacency holds every kind: one lookup per node, not one per node and kind.
+    Sorted by the kind's place in the ontology, then source and target.
+    """
+    rank = {kind.id: index for index, kind in enumerate(kinds)}
+    found: list[tuple[int, str, str, str, str | None]] = []
+    adjacency: dict[str, dict[str, dict[str, dict[str, Any]]]] = graph._succ  # see successors()
+    for node in nodes:
+        for other, keyed in adjacency[node].items():
+            if other not in nodes:
+                continue
+            for key, data in keyed.items():
+                if data["declared"] and key in rank:
+                    found.append((rank[key], node, other, key, data["note"]))
+    found.sort()
+    return tuple(Edge(source, target, kind, note) for _, source, target, kind, note in found)
