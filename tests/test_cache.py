@@ -13,7 +13,10 @@ from typing import Any
 
 import pytest
 
+from primes.errors import CatalogChanged
 from primes.findings import Finding
+from primes.records import FileResult, check_record
+from primes.source import read_yaml
 
 load_module = importlib.import_module("primes.load")  # ``primes.load`` the attribute is the function
 
@@ -42,7 +45,19 @@ def validations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def warm(root: Path) -> list[Finding]:
-    return load_module.load_catalog(root).findings
+    loaded = load_module.load_catalog(root)
+    # the records come from the cache too (on first use): they must be what the files hold now
+    assert dict(loaded.primes.items()) == records_in_files(root, loaded.files)
+    return loaded.findings
+
+
+def records_in_files(root: Path, files: dict[str, FileResult]) -> dict[str, Any]:
+    """Each checked prime's record as its file gives it (not counted by ``validations``)."""
+    out = {}
+    for prime_id, result in files.items():
+        path = root / "primes" / Path(result.path).name
+        out[prime_id] = check_record(read_yaml(result.path, path.read_bytes()), path.stem).prime
+    return out
 
 
 def cold(root: Path) -> list[Finding]:
@@ -50,13 +65,14 @@ def cold(root: Path) -> list[Finding]:
 
 
 def cache_files(root: Path) -> list[Path]:
-    return sorted((root / load_module.CACHE_DIR).glob("*.pickle"))
+    folder = root / load_module.CACHE_DIR
+    return sorted([*folder.glob("*.pickle"), *folder.glob("*.log")])
 
 
 def test_a_second_run_is_served_from_the_cache(tiny_dir: Path, validations: list[str]) -> None:
     first = warm(tiny_dir)
     assert len(validations) == 6
-    assert len(cache_files(tiny_dir)) == 2
+    assert [p.name.split("-")[0] for p in cache_files(tiny_dir)] == ["files", "mentions", "records"]
     assert (tiny_dir / load_module.CACHE_DIR / ".gitignore").read_text() == "*\n"
     validations.clear()
 
@@ -248,9 +264,99 @@ def test_the_cache_serves_a_new_process(tiny_dir: Path, tmp_path: Path) -> None:
 def test_cache_files_of_another_key_are_removed(tiny_dir: Path) -> None:
     folder = tiny_dir / load_module.CACHE_DIR
     folder.mkdir()
-    stale = [folder / "records-0123456789abcdef.pickle", folder / "mentions-0123456789abcdef.pickle"]
+    stale = [
+        folder / "records-0123456789abcdef.pickle",
+        folder / "files-0123456789abcdef.pickle",
+        folder / "mentions-0123456789abcdef.delta.pickle",
+        folder / "records-0123456789abcdef.log",
+    ]
     for path in stale:
         path.write_bytes(b"from older code")
     warm(tiny_dir)
     assert not any(path.exists() for path in stale)
-    assert len(cache_files(tiny_dir)) == 2
+    assert len(cache_files(tiny_dir)) == 3
+
+
+# --- the record store: records stay on disk until asked for -------------------------------------------
+
+
+def record_log(root: Path) -> Path:
+    (log,) = (root / load_module.CACHE_DIR).glob("records-*.log")
+    return log
+
+
+def test_a_warm_check_reads_no_record_until_one_is_asked_for(tiny_dir: Path, validations: list[str]) -> None:
+    warm(tiny_dir)
+    validations.clear()
+    loaded = load_module.load_catalog(tiny_dir)
+    assert not loaded.primes.loaded
+    assert len(loaded.primes) == 6 and "whole" in loaded.primes and loaded.primes.loaded is False
+
+    assert loaded.primes["whole"].name == "Whole"
+    assert loaded.primes.loaded
+    assert validations == []  # read back from the store, not parsed again
+
+
+def test_an_edit_appends_to_the_record_store(tiny_dir: Path) -> None:
+    warm(tiny_dir)
+    before = record_log(tiny_dir).read_bytes()
+    path = tiny_dir / "primes" / "piece.yaml"
+    path.write_text(path.read_text().replace("A worked case of the piece.", "A worked case, edited."))
+    warm(tiny_dir)
+    after = record_log(tiny_dir).read_bytes()
+    assert after.startswith(before) and len(after) > len(before)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda log: log.write_bytes(log.read_bytes() + b"\x00" * 70),  # a torn entry at the end
+        lambda log: log.write_bytes(log.read_bytes()[:-9]),  # the last entry cut short
+        lambda log: log.write_bytes(os.urandom(200) + log.read_bytes()),  # garbage first: nothing is readable
+        lambda log: log.unlink(),
+    ],
+    ids=["torn-tail", "short-entry", "garbage", "deleted"],
+)
+def test_a_damaged_record_store_costs_time_not_records(tiny_dir: Path, damage: Any) -> None:
+    expected = warm(tiny_dir)
+    damage(record_log(tiny_dir))
+    assert warm(tiny_dir) == expected  # warm() compares every record with what its file holds
+    assert warm(tiny_dir) == expected  # and the records parsed again were stored for the next run
+
+
+def test_a_record_asked_for_after_its_file_changed_is_refused(tiny_dir: Path) -> None:
+    warm(tiny_dir)
+    record_log(tiny_dir).unlink()  # so the checked version of the file is nowhere but in the findings
+    loaded = load_module.load_catalog(tiny_dir)
+    path = tiny_dir / "primes" / "piece.yaml"
+    path.write_text(path.read_text().replace("A worked case of the piece.", "Changed behind the loader's back."))
+    with pytest.raises(CatalogChanged, match=r"piece\.yaml changed after the catalog was checked"):
+        loaded.primes["piece"]
+
+
+def test_an_unchanged_file_is_not_even_read(tiny_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A status is trusted once it is older than the run that noted it by more than the timestamp granularity
+    # (two seconds); a test cannot age a file's ctime, so it narrows the margin instead.
+    monkeypatch.setattr(load_module, "_RACY_NS", 0)
+    warm(tiny_dir)
+    warm(tiny_dir)  # notes each file's status
+    reads: list[str] = []
+    original = load_module._read
+
+    def counting(path: Path, findings: list[Finding]) -> bytes | None:
+        reads.append(path.name)
+        return original(path, findings)
+
+    monkeypatch.setattr(load_module, "_read", counting)
+    assert load_module.load_catalog(tiny_dir).findings == []
+    assert reads == ["catalog.yaml", "domains.yaml"]  # no prime file
+
+
+def test_an_edit_that_keeps_size_and_modification_time_is_seen(tiny_dir: Path) -> None:
+    path = tiny_dir / "primes" / "piece.yaml"
+    stamp = path.stat().st_mtime_ns
+    warm(tiny_dir)
+    # the same size and mtime: the change time (which no tool can set back) tells, or else reading the file
+    path.write_text(path.read_text().replace("prime: part", "prime: prat"))
+    os.utime(path, ns=(stamp, stamp))
+    assert {f.code for f in warm(tiny_dir)} == {"PR401", "PR502"}

@@ -29,7 +29,7 @@ class Catalog:
         self.meta: CatalogMeta | None = loaded.meta
         self.domains: dict[str, Domain] = loaded.domains
         self.findings: tuple[Finding, ...] = tuple(loaded.findings)
-        self._primes: dict[str, Prime] = dict(sorted(loaded.primes.items()))
+        self._ids: list[str] = sorted(loaded.primes)
         self._derived: dict[str, Any] = {}
         self._derived_lock = threading.Lock()
 
@@ -44,27 +44,34 @@ class Catalog:
                 self._derived[key] = build()
             return self._derived[key]  # type: ignore[no-any-return]
 
+    @functools.cached_property
+    def _primes(self) -> dict[str, Prime]:
+        # The loader may leave the records in its cache until they are asked for (a check needs none).
+        records = self._loaded.primes
+        values = dict(records.items())
+        return {prime_id: values[prime_id] for prime_id in self._ids}
+
     def __getitem__(self, prime_id: str) -> Prime:
         try:
             return self._primes[prime_id]
         except KeyError:
-            raise UnknownPrime(prime_id, self._primes) from None
+            raise UnknownPrime(prime_id, self._ids) from None
 
     def __contains__(self, prime_id: object) -> bool:
-        return prime_id in self._primes
+        return prime_id in self._loaded.primes
 
     def __iter__(self) -> Iterator[Prime]:
         return iter(self._primes.values())
 
     def __len__(self) -> int:
-        return len(self._primes)
+        return len(self._ids)
 
     def __repr__(self) -> str:
         return f"<Catalog {str(self.root)!r}: {len(self)} primes>"
 
     @property
     def ids(self) -> list[str]:
-        return list(self._primes)
+        return list(self._ids)
 
     @property
     def primes(self) -> dict[str, Prime]:

@@ -2,6 +2,7 @@
 
     PrimesError                     every error raised on purpose; the CLI prints it and exits 1
     ├── CatalogError                a catalog has errors; carries every finding of the run
+    ├── CatalogChanged              a record was first asked for after its file changed; load the catalog again
     ├── UnknownPrime                an id that is not in the catalog; suggests the closest ids (also a KeyError)
     ├── OntologyError               ontology/primes.ttl does not declare what the code needs
     ├── QueryError                  a query's arguments cannot be answered (bad kind, bad direction, ...)
@@ -37,6 +38,10 @@ class CatalogError(PrimesError):
         lines = [f.format() for f in errors[:20]]
         more = f"\n... and {len(errors) - 20} more" if len(errors) > 20 else ""
         super().__init__(f"the catalog has {len(errors)} error(s):\n" + "\n".join(lines) + more)
+
+
+class CatalogChanged(PrimesError):
+    """A record was first asked for after its file changed, and the cache no longer holds the checked version."""
 
 
 class UnknownPrime(PrimesError, KeyError):

@@ -17,9 +17,11 @@ import io
 import marshal
 import os
 import pickle
+import struct
 import tempfile
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,8 +30,9 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from yaml.nodes import SequenceNode
 
-from primes import __version__
+from primes import __version__, parse_pool
 from primes import findings as rules
+from primes.errors import CatalogChanged
 from primes.findings import Finding
 from primes.model import CatalogMeta, Domain, Prime, prime_model
 from primes.ontology import ontology_dir
@@ -51,7 +54,7 @@ class LoadedCatalog:
     root: Path
     meta: CatalogMeta | None
     domains: dict[str, Domain]
-    primes: dict[str, Prime]
+    primes: Mapping[str, Prime]  # a plain dict, or the loader's Records (read from the cache on first use)
     findings: list[Finding]
     files: dict[str, FileResult] = field(default_factory=dict)  # prime id -> its file's result
 
@@ -86,24 +89,90 @@ def load_catalog(root: Path | str, *, use_cache: bool = True) -> LoadedCatalog:
     with gc_paused():
         meta = _load_meta(root, findings)
         domains = _load_domains(root, findings)
-        results = _load_primes(root, use_cache=use_cache)
-        prime_results = {r.prime.id: r for r in results if r.prime is not None}
-        names = {r.prime.name: r.prime.id for r in results if r.prime is not None}
-        index = NameIndex(names)
-        mentions = _mentions(root, results, index, use_cache=use_cache)
+        results, store, pool = _load_primes(root, use_cache=use_cache)
+        fetch = functools.partial(_fetch_records, root, store)
+        index = NameIndex((r.summary.name_key, r.summary.id) for r in results if r.summary and r.summary.valid)
+        try:
+            scanned = pool.mentions(index) if pool else {}
+        finally:
+            if pool:
+                pool.close()
+        mentions = _mentions(root, results, index, fetch, scanned, use_cache=use_cache)
         for result in results:
             findings.extend(result.findings)
-        primes, catalog_findings = check_catalog(results, domains, mentions)
+        files, catalog_findings = check_catalog(results, domains, mentions)
         findings.extend(catalog_findings)
         findings.sort(key=lambda f: f.sort_key)
         if len(results) >= _FREEZE_AT:
-            # The records of a large catalog live as long as the catalog and hold no reference cycles: without
-            # this, the first collections after the load would scan millions of them, again and again, at a
-            # cost that rivals the load itself. (Cyclic garbage that exists right now is kept too: a small price
-            # for a program that loads a large catalog.)
-            gc.freeze()
-    files = {pid: prime_results[pid] for pid in primes}
-    return LoadedCatalog(root, meta, domains, primes, findings, files)
+            _freeze()
+    return LoadedCatalog(root, meta, domains, Records(files, fetch), findings, files)
+
+
+def _freeze() -> None:
+    # The records of a large catalog live as long as the catalog and hold no reference cycles: without this,
+    # the first collections after the load would scan millions of them, again and again, at a cost that
+    # rivals the load itself. (Cyclic garbage that exists right now is kept too: a small price for a program
+    # that loads a large catalog.)
+    gc.freeze()
+
+
+class Records(Mapping[str, Prime]):
+    """The valid records of a loaded catalog by id.
+
+    The rules of a check read the records' summaries only, so a warm check leaves the records themselves
+    in the cache: they are read (all at once, the cost of one unpickling) the first time one is asked for.
+    """
+
+    def __init__(self, files: dict[str, FileResult], fetch: Callable[[list[FileResult]], None]) -> None:
+        self._files = files
+        self._fetch = fetch
+        self._records: dict[str, Prime] | None = None
+        self._lock = threading.Lock()
+
+    def _all(self) -> dict[str, Prime]:
+        records = self._records
+        if records is None:
+            with self._lock:
+                if self._records is None:
+                    missing = [result for result in self._files.values() if result.prime is None]
+                    if missing:
+                        with gc_paused():
+                            self._fetch(missing)
+                            if len(missing) >= _FREEZE_AT:
+                                _freeze()
+                    self._records = {prime_id: _record(result) for prime_id, result in self._files.items()}
+                records = self._records
+        return records
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the records have been read (for tests and benchmarks)."""
+        return self._records is not None
+
+    def __getitem__(self, prime_id: str) -> Prime:
+        if prime_id not in self._files:
+            raise KeyError(prime_id)
+        return self._all()[prime_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._files)
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+    def __contains__(self, prime_id: object) -> bool:
+        return prime_id in self._files
+
+    def items(self) -> Any:
+        return self._all().items()
+
+    def values(self) -> Any:
+        return self._all().values()
+
+
+def _record(result: FileResult) -> Prime:
+    assert result.prime is not None  # fetched, or a CatalogChanged was raised
+    return result.prime
 
 
 def _read(path: Path, findings: list[Finding]) -> bytes | None:
@@ -240,6 +309,7 @@ def _restore_model(cls: type[Any], values: dict[str, Any], fields_set: Any, extr
 _RESULT_FIELDS = tuple(f.name for f in dataclasses.fields(FileResult))
 _RESULT_BY_INIT = all(f.init for f in dataclasses.fields(FileResult))
 _POSITIONS_AT = _RESULT_FIELDS.index("positions")
+_RECORD_AT = (_RESULT_FIELDS.index("prime"), _RESULT_FIELDS.index("partial"))
 
 
 class _PackedPositions(dict):  # type: ignore[type-arg]
@@ -309,6 +379,8 @@ class _Pickler(pickle.Pickler):
         if type(obj) is FileResult and _RESULT_BY_INIT:
             values = [getattr(obj, name) for name in _RESULT_FIELDS]
             values[_POSITIONS_AT] = _pack(values[_POSITIONS_AT])
+            for at in _RECORD_AT:  # the records travel separately, in the record store
+                values[at] = None
             return _restore_result, (tuple(values),)
         return NotImplemented
 
@@ -379,6 +451,9 @@ class _Cache:
                 self.entries.pop(name, None)
             self.entries.update(self.changed)
 
+    def has(self, name: str) -> bool:
+        return name in self.entries
+
     def get(self, name: str, digest: str) -> Any:
         entry = self.entries.get(name)
         return entry[1] if entry is not None and entry[0] == digest else None
@@ -416,9 +491,7 @@ class _Cache:
             return
         try:
             self.path.parent.mkdir(exist_ok=True)
-            ignore = self.path.parent / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("*\n")
+            _ignore_folder(self.path.parent)
             if self.generation and len(self.changed) + len(self.removed) <= max(16, len(self.entries) // 20):
                 delta = {"generation": self.generation, "entries": self.changed, "removed": sorted(self.removed)}
                 self._write(self.delta_path, self.secret, _dumps(delta))
@@ -427,24 +500,30 @@ class _Cache:
             base = {"format": _FORMAT, "generation": self.generation, "entries": self.entries}
             self._write(self.path, self.secret, _dumps(base))
             self.changed, self.removed = {}, set()
-            for old in self.path.parent.glob(f"{self.name}-*.pickle"):
-                if old != self.path:  # the delta the new base absorbed, or files of another key (older code)
-                    old.unlink(missing_ok=True)
+            self.delta_path.unlink(missing_ok=True)  # the delta the new base absorbed
+            _remove_other_keys(self.path.parent)
         except (OSError, pickle.PicklingError, ValueError):
             pass  # a read-only catalog still checks; it is only slower next time
 
     @staticmethod
     def _write(path: Path, secret: bytes, payload: bytes) -> None:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(_sign(secret, payload))
-                handle.write(payload)
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        _write_atomic(path, _sign(secret, payload) + payload)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Replace a cache file in one step (a reader sees the old file or the new one, never half of one).
+
+    Unlike ``fsutil.write_atomic``, no fsync: a cache lost in a crash only costs time.
+    """
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def _prime_files(root: Path) -> list[Path]:
@@ -474,56 +553,244 @@ def _prime_entries(root: Path) -> list[tuple[str, str, Status | None]]:
     return out
 
 
-def _load_primes(root: Path, *, use_cache: bool) -> list[FileResult]:
-    cache = _Cache(root, "records", use_cache)
-    results: list[FileResult] = []
+class _RecordStore:
+    """The records of a catalog's files, by content digest, in one append-only file of signed entries.
+
+    The per-file results the check needs are small and live in the ``files`` cache; the records are most of
+    the bytes and most of the unpickling, and only a query, an export or a site asks for them. So they live
+    apart, and an edit appends one entry instead of rewriting the whole store. An entry is its signature,
+    the digest, the payload's length and the pickled payload; a torn or foreign entry ends the reading (what
+    is missing is parsed again from the YAML files). When dead entries make up most of the file, the next
+    run that writes rewrites it with the live ones only.
+    """
+
+    _HEAD = struct.Struct(">32s32sQ")  # signature, digest (hex), payload length
+
+    def __init__(self, root: Path, secret: bytes | None) -> None:
+        self.path = root / CACHE_DIR / f"records-{_cache_key()}.log"
+        self.secret = secret
+        self.pending: dict[str, bytes] = {}  # payloads from the workers of this load, not read back from disk
+
+    def read(self, digests: set[str]) -> dict[str, bytes]:
+        """The payloads of these digests that this load or the store holds (latest entry of each)."""
+        found = {digest: self.pending.pop(digest) for digest in digests & self.pending.keys()}
+        digests = digests - found.keys()
+        if self.secret is None or not digests:
+            return found
+        try:
+            blob = self.path.read_bytes()
+        except OSError:
+            return found
+        view = memoryview(blob)
+        at, head = 0, self._HEAD.size
+        while at + head <= len(blob):
+            mac, raw_digest, length = self._HEAD.unpack_from(blob, at)
+            end = at + head + length
+            if end > len(blob):
+                break
+            digest = raw_digest.decode("ascii", "replace")
+            if digest in digests:
+                payload = bytes(view[at + head : end])
+                if not hmac.compare_digest(mac, _sign(self.secret, raw_digest + payload)):
+                    break
+                found[digest] = payload
+            at = end
+        return found
+
+    def write(self, entries: list[tuple[str, bytes]], *, replace: bool) -> None:
+        """Add entries, or (``replace``) make them the whole store; a failure only costs time later."""
+        if self.secret is None or not entries:
+            return
+        chunks = []
+        for digest, payload in entries:
+            raw_digest = digest.encode("ascii").ljust(32)[:32]
+            chunks.append(self._HEAD.pack(_sign(self.secret, raw_digest + payload), raw_digest, len(payload)))
+            chunks.append(payload)
+        data = b"".join(chunks)
+        try:
+            self.path.parent.mkdir(exist_ok=True)
+            _ignore_folder(self.path.parent)
+            if replace or self._mostly_dead(len(data)):
+                _write_atomic(self.path, data)
+                _remove_other_keys(self.path.parent)
+                return
+            # one write of the whole batch: O_APPEND puts it at the end even when two checks append at once
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(fd, data)
+            finally:
+                os.close(fd)
+        except OSError:
+            pass
+
+    def _mostly_dead(self, adding: int) -> bool:
+        """Whether appending would leave a store far bigger than its live entries (estimated by the batch)."""
+        try:
+            size = self.path.stat().st_size
+        except OSError:
+            return True
+        return size > 64 * adding and size > 64 * 1024 * 1024
+
+
+def _record_payload(result: FileResult) -> bytes:
+    return _dumps((result.prime, result.partial))
+
+
+def _remove_other_keys(folder: Path) -> None:
+    """Delete the cache files another cache key wrote (older code, another ontology): never read again."""
+    key = _cache_key()
+    for path in folder.iterdir():
+        if path.suffix in (".pickle", ".log") and f"-{key}." not in path.name:
+            path.unlink(missing_ok=True)
+
+
+def _ignore_folder(folder: Path) -> None:
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("*\n")
+
+
+def _fetch_records(root: Path, store: _RecordStore, results: list[FileResult]) -> None:
+    """Fill in the records of results read from the cache: from the record store, else from their files."""
+    payloads = store.read({result.digest for result in results})
+    reparsed: list[tuple[str, bytes]] = []
+    for result in results:
+        payload = payloads.get(result.digest)
+        if payload is not None:
+            try:
+                result.prime, result.partial = pickle.loads(payload)
+            except Exception:  # an unreadable entry only costs time: parse the file again
+                result.prime = result.partial = None
+        if result.prime is not None or result.partial is not None:
+            continue
+        path = root / PRIMES_DIR / os.path.basename(result.path)
+        raw = path.read_bytes() if path.is_file() else b""
+        digest = _digest(raw)
+        if digest != result.digest:
+            raise CatalogChanged(f"{result.path} changed after the catalog was checked; load it again")
+        fresh = check_record(read_yaml(result.path, raw), path.stem)
+        result.prime, result.partial = fresh.prime, fresh.partial
+        reparsed.append((digest, _record_payload(result)))
+    store.write(reparsed, replace=False)
+
+
+def _load_primes(root: Path, *, use_cache: bool) -> tuple[list[FileResult], _RecordStore, parse_pool.Pool | None]:
+    """Every prime file's result, from the cache where the file has not changed, checked afresh otherwise
+    (on every core when there are many); the pool, if one was used, still holds the records for mentions."""
+    cache = _Cache(root, "files", use_cache)
+    store = _RecordStore(root, cache.secret)
+    entries = _prime_entries(root)
+    slots: list[FileResult | None] = [None] * len(entries)
+    jobs: list[parse_pool.Job] = []
     names: set[str] = set()
     folder = root / PRIMES_DIR
-    for name, shown, status in _prime_entries(root):
+    for at, (name, shown, status) in enumerate(entries):
+        names.add(name)
         if status is not None:
             cached = cache.get_unchanged(name, status)
             if cached is not None and cached.path == shown:
-                names.add(name)
-                results.append(cached)
+                slots[at] = cached
                 continue
-        path = folder / name
-        read_findings: list[Finding] = []
-        raw = _read(path, read_findings)
-        if raw is None:
-            results.append(FileResult(shown, None, None, None, {}, read_findings))
+        if not cache.has(name):
+            jobs.append(parse_pool.Job(at, name, shown))
             continue
-        digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
-        names.add(path.name)
-        cached = cache.get(path.name, digest)
+        read_findings: list[Finding] = []
+        raw = _read(folder / name, read_findings)
+        if raw is None:
+            slots[at] = FileResult(shown, None, None, None, {}, read_findings)
+            continue
+        digest = _digest(raw)
+        cached = cache.get(name, digest)
         if cached is not None and cached.path == shown:
             if status is not None:
-                cache.remember(path.name, status)
-            results.append(cached)
+                cache.remember(name, status)
+            slots[at] = cached
             continue
-        result = check_record(read_yaml(shown, raw), path.stem)
-        result.digest = digest
-        cache.put(path.name, digest, result, status)
-        results.append(result)
+        jobs.append(parse_pool.Job(at, name, shown))
+    check_file = functools.partial(_check_file, folder)
+    workers = parse_pool.worker_count(len(jobs))
+    pool = parse_pool.Pool(jobs, workers, check_file, _dumps) if workers > 1 else None
+    checked = pool.results(check_file, _dumps) if pool else _check_here(jobs, check_file)
+    fresh: list[tuple[str, bytes]] = []
+    for at, result, record in checked:
+        slots[at] = result
+        if not result.digest:
+            continue  # unreadable: nothing to cache
+        name, _, status = entries[at]
+        cache.put(name, result.digest, result, status)
+        if record is not None:  # a worker's: the record stays pickled until it is asked for
+            store.pending[result.digest] = record
+        if cache.enabled and result.summary is not None:
+            fresh.append((result.digest, record if record is not None else _record_payload(result)))
     cache.save(names)
-    return results
+    store.write(fresh, replace=len(fresh) * 2 > len(entries))
+    return [result for result in slots if result is not None], store, pool
+
+
+def _check_here(
+    jobs: list[parse_pool.Job], check_file: Callable[[str, str], FileResult]
+) -> Iterator[tuple[int, FileResult, bytes | None]]:
+    for job in jobs:
+        yield job.at, check_file(job.name, job.shown), None
+
+
+def _check_file(folder: Path, name: str, shown: str) -> FileResult:
+    """Read and check one prime file (all it needs: a worker process can run it)."""
+    path = folder / name
+    read_findings: list[Finding] = []
+    raw = _read(path, read_findings)
+    if raw is None:
+        return FileResult(shown, None, None, None, {}, read_findings)
+    result = check_record(read_yaml(shown, raw), path.stem)
+    result.digest = _digest(raw)
+    return result
+
+
+def _digest(raw: bytes) -> str:
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
 def _mentions(
-    root: Path, results: list[FileResult], index: NameIndex, *, use_cache: bool
+    root: Path,
+    results: list[FileResult],
+    index: NameIndex,
+    fetch: Callable[[list[FileResult]], None],
+    scanned: dict[int, list[tuple[str, str]]],
+    *,
+    use_cache: bool,
 ) -> dict[str, list[tuple[str, str]]]:
+    """Each valid prime's mentions of other primes' names: from the cache, from the workers that checked
+    its file (``scanned``, by place in ``results``), or scanned here."""
     cache = _Cache(root, "mentions", use_cache)
     out: dict[str, list[tuple[str, str]]] = {}
     keep: set[str] = set()
-    for result in results:
-        prime = result.prime
-        if prime is None:
+    scan: list[FileResult] = []
+    for at, result in enumerate(results):
+        if not result.valid:
             continue
+        prime_id = _record_id(result)
+        keep.add(prime_id)
         key = index.digest + result.digest
-        keep.add(prime.id)
-        found = cache.get(prime.id, key)
+        found = cache.get(prime_id, key)
         if found is None:
-            found = index.mentions(prime)
-            cache.put(prime.id, key, found)
-        out[prime.id] = found
+            found = scanned.get(at)
+            if found is None:
+                scan.append(result)
+                continue
+            cache.put(prime_id, key, found)
+        out[prime_id] = found
+    unread = [result for result in scan if result.prime is None]
+    if unread:  # a name changed: texts the cache has not scanned for it are read back
+        fetch(unread)
+    for result in scan:
+        assert result.prime is not None
+        found = index.mentions(result.prime)
+        cache.put(result.prime.id, index.digest + result.digest, found)
+        out[result.prime.id] = found
     cache.save(keep)
     return out
+
+
+def _record_id(result: FileResult) -> str:
+    assert result.summary is not None
+    return result.summary.id

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ValidationError
 
@@ -13,6 +13,7 @@ from primes.findings import Finding, Severity
 from primes.model import AUDIENCES, CONTENT_SECTIONS, Prime, inner_model, prime_model
 from primes.ontology import EdgeKind, edge_kinds
 from primes.source import FieldPath, Source, field_path
+from primes.words import normalize
 
 _TYPE_ERRORS = {
     "string_type",
@@ -30,9 +31,43 @@ _TYPE_ERRORS = {
 }
 
 
+class RecordSummary(NamedTuple):
+    """What the rules that need the whole catalog read of a record: who it is, its edges, its domains.
+
+    A few hundred bytes against the record's tens of kilobytes: a warm check reads these from the cache
+    and leaves the records themselves on disk until something asks for them. (A named tuple: ten thousand
+    of them unpickle several times faster than frozen dataclasses.)
+    """
+
+    id: str
+    name: str
+    name_key: str  # the name as mentions and duplicate names are matched (``words.normalize``)
+    valid: bool  # False: the summary of a partial record (the file has errors)
+    edges: dict[str, tuple[tuple[str, str | None], ...]]  # kind id -> (target, note or reason), in file order
+    domains: tuple[tuple[str, FieldPath], ...]  # each domain the record names, and where
+
+    @classmethod
+    def of(cls, prime: Prime, *, valid: bool) -> RecordSummary:
+        edges = {kind.id: tuple((ref.prime, ref.annotation) for ref in prime.edges(kind)) for kind in edge_kinds()}
+        domains: list[tuple[str, FieldPath]] = []
+        for index, use in enumerate(prime.broad_use or ()):
+            domains.append((use.domain, ("broad_use", index, "domain")))
+        for index, transfer in enumerate(prime.knowledge_transfer or ()):
+            domains.append((transfer.from_domain, ("knowledge_transfer", index, "from")))
+            domains.append((transfer.to_domain, ("knowledge_transfer", index, "to")))
+        return cls(prime.id, prime.name, normalize(prime.name), valid, edges, tuple(domains))
+
+    def targets(self, kind: EdgeKind) -> tuple[tuple[str, str | None], ...]:
+        return self.edges.get(kind.id, ())
+
+
 @dataclass(slots=True)
 class FileResult:
-    """What one prime file yields: the record (None when it does not validate) and its findings."""
+    """What one prime file yields: the record (None when it does not validate) and its findings.
+
+    A result read back from the cache has ``summary`` but neither ``prime`` nor ``partial``: the loader
+    fetches records only when they are asked for.
+    """
 
     path: str
     prime: Prime | None
@@ -44,6 +79,11 @@ class FileResult:
     # When the record does not validate: the record without its invalid fields, so that the rules on the
     # rest of the file (domains, edges, sections) still run and one check reports every problem at once.
     partial: Prime | None = None
+    summary: RecordSummary | None = None  # of the record, or else of the partial record
+
+    @property
+    def valid(self) -> bool:
+        return self.summary is not None and self.summary.valid
 
     def position(self, path: FieldPath) -> tuple[int, int]:
         while path:
@@ -54,8 +94,7 @@ class FileResult:
 
     def finding(self, rule: rules.Rule, path: FieldPath, message: str, **kw: Any) -> Finding:
         line, column = self.position(path)
-        record = self.prime or self.partial
-        prime_id = record.id if record else (self.claimed_id or "")
+        prime_id = self.summary.id if self.summary else (self.claimed_id or "")
         return Finding.of(
             rule,
             self.path,
@@ -178,9 +217,11 @@ def check_record(source: Source, file_id: str) -> FileResult:
         result.findings.extend(validation_findings(source, exc, model, prime_id))
         result.partial, invalid = _salvage(model, data, exc)
         if result.partial is not None:
+            result.summary = RecordSummary.of(result.partial, valid=False)
             _check_valid_record(result, result.partial, file_id, skip=invalid)
         return result
     result.prime = prime
+    result.summary = RecordSummary.of(prime, valid=True)
     _check_valid_record(result, prime, file_id, skip=frozenset())
     return result
 

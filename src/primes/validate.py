@@ -16,121 +16,112 @@ from primes.errors import closest
 from primes.findings import Finding, Severity
 from primes.model import Domain, Prime
 from primes.ontology import edge_kinds
-from primes.records import FileResult
-
-_NOT_WORD = re.compile(r"[\W_]+")
-
-
-def normalize(text: str) -> str:
-    """Lower-case words separated by single spaces: how names are matched in text."""
-    if text.isascii():
-        return " ".join(_words(text))
-    return _NOT_WORD.sub(" ", text.casefold()).strip()
+from primes.records import FileResult, RecordSummary
+from primes.words import words_of
 
 
 def check_catalog(
     results: Sequence[FileResult],
     domains: Mapping[str, Domain],
     mentions: Mapping[str, list[tuple[str, str]]],
-) -> tuple[dict[str, Prime], list[Finding]]:
-    """Cross-file rules over every file's result; returns the valid primes by id and the findings."""
+) -> tuple[dict[str, FileResult], list[Finding]]:
+    """Cross-file rules over every file's result; returns the file of each valid prime by id, and the findings.
+
+    The rules read each file's :class:`RecordSummary` only, never the record itself.
+    """
     out: list[Finding] = []
-    primes: dict[str, Prime] = {}
     owner: dict[str, FileResult] = {}
     known_ids: set[str] = set()
     names: dict[str, FileResult] = {}
-    partials: dict[str, Prime] = {}
     partial_owner: dict[str, FileResult] = {}
     # A file named after its id owns that id: the other files that claim it are the ones reported.
-    for result in sorted(results, key=lambda r: r.prime is None or _file_stem(r.path) != r.prime.id):
+    for result in sorted(results, key=lambda r: not r.valid or _file_stem(r.path) != _summary(r).id):
         if result.claimed_id:
             known_ids.add(result.claimed_id)
-        prime = result.prime
-        if prime is None:
+        summary = result.summary
+        if summary is None or not summary.valid:
             # The file's own errors are reported; edges to it are not also dangling (its name is the best
             # guess at its id when its content cannot say).
             known_ids.add(PurePath(result.path).stem)
-            if result.partial is not None:
-                partials.setdefault(result.partial.id, result.partial)
-                partial_owner.setdefault(result.partial.id, result)
+            if summary is not None:
+                partial_owner.setdefault(summary.id, result)
             continue
-        if prime.id in owner:
-            first = owner[prime.id]
-            out.append(result.finding(rules.DUPLICATE_ID, ("id",), f"id {prime.id!r} is already used by {first.path}"))
+        if summary.id in owner:
+            first = owner[summary.id]
+            out.append(
+                result.finding(rules.DUPLICATE_ID, ("id",), f"id {summary.id!r} is already used by {first.path}")
+            )
             continue
-        key = normalize(prime.name)
+        key = summary.name_key
         if key in names:
             out.append(
                 result.finding(
                     rules.DUPLICATE_NAME,
                     ("name",),
-                    f"name {prime.name!r} is already used by {names[key].path}",
+                    f"name {summary.name!r} is already used by {names[key].path}",
                 )
             )
         else:
             names[key] = result
-        owner[prime.id] = result
-        primes[prime.id] = prime
+        owner[summary.id] = result
+    valid = {prime_id: _summary(result) for prime_id, result in owner.items()}
     # Records that failed validation still have their domains and edges checked (without their invalid fields).
-    checked = {**{k: v for k, v in partials.items() if k not in primes}, **primes}
     checked_owner = {**{k: v for k, v in partial_owner.items() if k not in owner}, **owner}
+    checked = {prime_id: _summary(result) for prime_id, result in checked_owner.items()}
     for prime_id, result in checked_owner.items():
         out.extend(_domain_findings(result, checked[prime_id], domains))
     out.extend(_edge_findings(checked, checked_owner, known_ids))
-    out.extend(_cycle_findings(primes, owner))
+    out.extend(_cycle_findings(valid, owner))
     linked = _linked_pairs(checked)
-    out.extend(_isolation_findings(primes, owner, linked))
-    out.extend(_mention_findings(primes, owner, linked, mentions))
-    return primes, out
+    out.extend(_isolation_findings(valid, owner, linked))
+    out.extend(_mention_findings(valid, owner, linked, mentions))
+    return owner, out
 
 
-def _domain_findings(result: FileResult, prime: Prime, domains: Mapping[str, Domain]) -> Iterable[Finding]:
-    def unknown(domain: str, where: tuple[str | int, ...]) -> Finding:
-        hint = closest(domain, domains)
-        did_you_mean = f"; did you mean {hint[0]!r}?" if hint else ""
-        return result.finding(rules.UNKNOWN_DOMAIN, where, f"domain {domain!r} is not in domains.yaml{did_you_mean}")
+def _summary(result: FileResult) -> RecordSummary:
+    assert result.summary is not None  # only asked of results that have a record or a partial one
+    return result.summary
 
-    for index, use in enumerate(prime.broad_use or ()):
-        if use.domain not in domains:
-            yield unknown(use.domain, ("broad_use", index, "domain"))
-    for index, transfer in enumerate(prime.knowledge_transfer or ()):
-        if transfer.from_domain not in domains:
-            yield unknown(transfer.from_domain, ("knowledge_transfer", index, "from"))
-        if transfer.to_domain not in domains:
-            yield unknown(transfer.to_domain, ("knowledge_transfer", index, "to"))
+
+def _domain_findings(result: FileResult, summary: RecordSummary, domains: Mapping[str, Domain]) -> Iterable[Finding]:
+    for domain, where in summary.domains:
+        if domain not in domains:
+            hint = closest(domain, domains)
+            did_you_mean = f"; did you mean {hint[0]!r}?" if hint else ""
+            yield result.finding(rules.UNKNOWN_DOMAIN, where, f"domain {domain!r} is not in domains.yaml{did_you_mean}")
 
 
 def _edge_findings(
-    primes: Mapping[str, Prime], owner: Mapping[str, FileResult], known_ids: set[str]
+    primes: Mapping[str, RecordSummary], owner: Mapping[str, FileResult], known_ids: set[str]
 ) -> Iterable[Finding]:
     for kind in edge_kinds():
         declared: dict[tuple[str, str], tuple[str | None, int]] = {}
-        for prime_id, prime in primes.items():
-            for index, ref in enumerate(prime.edges(kind)):
-                if ref.prime == prime_id:
+        for prime_id, summary in primes.items():
+            for index, (target, annotation) in enumerate(summary.targets(kind)):
+                if target == prime_id:
                     continue  # reported with the file
-                if ref.prime not in known_ids:
-                    hint = closest(ref.prime, primes)
+                if target not in known_ids:
+                    hint = closest(target, primes)
                     did_you_mean = f"; did you mean {hint[0]!r}?" if hint else ""
                     yield owner[prime_id].finding(
                         rules.DANGLING_EDGE,
                         (kind.field, index, "prime"),
-                        f"{kind.label} edge to {ref.prime!r}, which is not a prime of the catalog{did_you_mean}",
+                        f"{kind.label} edge to {target!r}, which is not a prime of the catalog{did_you_mean}",
                     )
                     continue
                 if not kind.symmetric:
                     continue
-                mirror = declared.get((ref.prime, prime_id))
+                mirror = declared.get((target, prime_id))
                 if mirror is None:
-                    declared[(prime_id, ref.prime)] = (ref.annotation, index)
+                    declared[(prime_id, target)] = (annotation, index)
                     continue
                 note, other_index = mirror
-                other = owner[ref.prime].path
-                if note != ref.annotation:
+                other = owner[target].path
+                if note != annotation:
                     yield owner[prime_id].finding(
                         rules.PARTNER_CONFLICT,
                         (kind.field, index, kind.annotation_field),
-                        f"{kind.label} edge with {ref.prime!r} is also declared in {other} "
+                        f"{kind.label} edge with {target!r} is also declared in {other} "
                         f"({kind.field}[{other_index}]) with a different {kind.annotation_field}; "
                         "the edge holds both ways: keep one declaration",
                     )
@@ -138,7 +129,7 @@ def _edge_findings(
                     yield owner[prime_id].finding(
                         rules.PARTNER_TWICE,
                         (kind.field, index, "prime"),
-                        f"{kind.label} edge with {ref.prime!r} is also declared in {other}; "
+                        f"{kind.label} edge with {target!r} is also declared in {other}; "
                         "it holds both ways, so one declaration is enough",
                     )
 
@@ -168,21 +159,20 @@ def _acyclic(targets: Mapping[str, list[str]]) -> bool:
     return removed == len(indegree)
 
 
-def _cycle_findings(primes: Mapping[str, Prime], owner: Mapping[str, FileResult]) -> Iterable[Finding]:
+def _cycle_findings(primes: Mapping[str, RecordSummary], owner: Mapping[str, FileResult]) -> Iterable[Finding]:
     for kind in edge_kinds():
         if not kind.acyclic:
             continue
         targets = {
-            prime_id: [ref.prime for ref in prime.edges(kind) if ref.prime in primes and ref.prime != prime_id]
-            for prime_id, prime in primes.items()
+            prime_id: [target for target, _ in summary.targets(kind) if target in primes and target != prime_id]
+            for prime_id, summary in primes.items()
         }
         if _acyclic(targets):
             continue
         graph = nx.DiGraph()
-        for prime_id, prime in primes.items():
-            for ref in prime.edges(kind):
-                if ref.prime in primes and ref.prime != prime_id:
-                    graph.add_edge(prime_id, ref.prime)
+        for prime_id, ends in targets.items():
+            for target in ends:
+                graph.add_edge(prime_id, target)
         for component in nx.strongly_connected_components(graph):
             if len(component) < 2:
                 continue
@@ -192,8 +182,8 @@ def _cycle_findings(primes: Mapping[str, Prime], owner: Mapping[str, FileResult]
             at = cycle.index(first)
             cycle = cycle[at:] + cycle[:at]
             text = " -> ".join([*cycle, cycle[0]])
-            prime = primes[first]
-            index = next(i for i, ref in enumerate(prime.edges(kind)) if ref.prime == cycle[1 % len(cycle)])
+            after = cycle[1 % len(cycle)]
+            index = next(i for i, (target, _) in enumerate(primes[first].targets(kind)) if target == after)
             yield owner[first].finding(
                 rules.CYCLE,
                 (kind.field, index, "prime"),
@@ -201,20 +191,20 @@ def _cycle_findings(primes: Mapping[str, Prime], owner: Mapping[str, FileResult]
             )
 
 
-def _linked_pairs(primes: Mapping[str, Prime]) -> dict[str, set[str]]:
+def _linked_pairs(primes: Mapping[str, RecordSummary]) -> dict[str, set[str]]:
     """Who is linked to whom by any declared edge (a dangling edge or a self edge still links its source:
     it is reported as such, not also as isolated)."""
     linked: dict[str, set[str]] = defaultdict(set)
-    for prime_id, prime in primes.items():
-        for kind in edge_kinds():
-            for ref in prime.edges(kind):
-                linked[prime_id].add(ref.prime)
-                linked[ref.prime].add(prime_id)
+    for prime_id, summary in primes.items():
+        for refs in summary.edges.values():
+            for target, _ in refs:
+                linked[prime_id].add(target)
+                linked[target].add(prime_id)
     return linked
 
 
 def _isolation_findings(
-    primes: Mapping[str, Prime], owner: Mapping[str, FileResult], linked: Mapping[str, set[str]]
+    primes: Mapping[str, RecordSummary], owner: Mapping[str, FileResult], linked: Mapping[str, set[str]]
 ) -> Iterable[Finding]:
     if len(primes) < 2:
         return
@@ -236,12 +226,13 @@ class NameIndex:
     cost of running one over thousands of names.
     """
 
-    def __init__(self, names: Mapping[str, str]) -> None:
+    def __init__(self, names: Iterable[tuple[str, str]]) -> None:
+        """``names``: (name as :func:`~primes.words.normalize` gives it, prime id) of every prime."""
         self.ids: dict[str, str] = {}
-        for name, prime_id in names.items():
+        for key, prime_id in names:
             # a name two primes share (reported as a duplicate) stands for the first, which owns it
-            if normalize(name):
-                self.ids.setdefault(normalize(name), prime_id)
+            if key:
+                self.ids.setdefault(key, prime_id)
         self.digest = hashlib.sha1("\n".join(sorted(f"{k}={v}" for k, v in self.ids.items())).encode()).hexdigest()
         by_first: dict[str, list[tuple[list[str], str]]] = defaultdict(list)
         for key, prime_id in self.ids.items():
@@ -256,7 +247,7 @@ class NameIndex:
         """(prime id, field path) of every other prime named in this prime's texts, first field only."""
         found: dict[str, str] = {}
         for path, text in prime.texts():
-            words = _words(text)
+            words = words_of(text)
             if self._first.isdisjoint(words):
                 continue
             for target in self._scan(words):
@@ -287,23 +278,8 @@ class NameIndex:
                     break
 
 
-# ASCII text (nearly all of it) is split into normalized words by a byte table instead of a regex: the same
-# words as ``normalize(text).split()`` (letters lower-cased, everything but letters and digits a space), but
-# several times faster.
-_ASCII_WORD_BYTES = bytes(
-    ord(chr(c).lower()) if chr(c).isascii() and chr(c).isalnum() else 0x20 for c in range(256)
-)
-
-
-def _words(text: str) -> list[str]:
-    """``normalize(text).split()``."""
-    if text.isascii():
-        return text.encode("ascii").translate(_ASCII_WORD_BYTES).decode("ascii").split()
-    return normalize(text).split()
-
-
 def _mention_findings(
-    primes: Mapping[str, Prime],
+    primes: Mapping[str, RecordSummary],
     owner: Mapping[str, FileResult],
     linked: Mapping[str, set[str]],
     mentions: Mapping[str, list[tuple[str, str]]],

@@ -26,7 +26,7 @@ from primes.load import PRIMES_DIR, display_path
 from primes.model import AUDIENCES, CONTENT_SECTIONS, MAX_SLUG_LENGTH, SLUG_PATTERN
 from primes.ontology import EdgeKind, edge_kind, edge_kinds
 from primes.source import read_yaml
-from primes.validate import normalize
+from primes.words import normalize
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../schema.json"
 

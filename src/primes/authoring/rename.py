@@ -24,7 +24,7 @@ from primes.model import MAX_SLUG_LENGTH, SLUG_PATTERN
 from primes.ontology import edge_kinds
 from primes.records import check_record
 from primes.source import FieldPath, Source, read_yaml
-from primes.validate import normalize
+from primes.words import normalize
 
 
 @dataclass(slots=True)

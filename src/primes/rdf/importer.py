@@ -33,7 +33,7 @@ from primes.rdf import yamlio
 from primes.rdf.build import DOMAIN_SCHEME, SCHEME
 from primes.rdf.export import serialize
 from primes.rdf.vocab import DCTERMS, OWL, RDF_TYPE, RDFS, SKOS, SKOSXL, STANDARD_PREFIXES, vocabulary
-from primes.validate import normalize
+from primes.words import normalize
 
 INPUT_FORMATS: dict[str, ox.RdfFormat] = {
     "turtle": ox.RdfFormat.TURTLE,

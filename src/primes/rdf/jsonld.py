@@ -118,8 +118,23 @@ def _header(language: str, extra_prefixes: tuple[tuple[str, str], ...]) -> tuple
 
 def write(triples: Iterable[ox.Triple], *, extra_prefixes: Iterable[tuple[str, str]], language: str) -> bytes:
     """Compact JSON-LD for the triples, with the shipped context, the catalog's prefixes and its language."""
-    head, compactor = _header(language, tuple(extra_prefixes))
-    nodes: dict[str, dict[str, Any]] = {}
+    prefixes = tuple(extra_prefixes)
+    return document(
+        (line for _, line in nodes(triples, extra_prefixes=prefixes, language=language)),
+        extra_prefixes=prefixes,
+        language=language,
+    )
+
+
+def nodes(
+    triples: Iterable[ox.Triple], *, extra_prefixes: Iterable[tuple[str, str]], language: str
+) -> list[tuple[str, str]]:
+    """Each subject of the triples (compacted) with its node as one line of the document's ``@graph``, in the
+    order the subjects first appear. :func:`document` joins such lines; lines made from triples that share no
+    subject can be joined in one document (the site reuses the lines of a relation node in both of its ends'
+    documents)."""
+    _, compactor = _header(language, tuple(extra_prefixes))
+    found_nodes: dict[str, dict[str, Any]] = {}
     node: dict[str, Any] = {}
     last: object = None
     for triple in triples:
@@ -127,9 +142,9 @@ def write(triples: Iterable[ox.Triple], *, extra_prefixes: Iterable[tuple[str, s
         if subject_term != last:  # the triples of a node usually come together: skip the lookups
             last = subject_term
             subject = _node_id(subject_term, compactor)
-            found = nodes.get(subject)
+            found = found_nodes.get(subject)
             if found is None:
-                found = nodes[subject] = {"@id": subject}
+                found = found_nodes[subject] = {"@id": subject}
             node = found
         predicate = triple.predicate.value
         obj = triple.object
@@ -141,8 +156,17 @@ def write(triples: Iterable[ox.Triple], *, extra_prefixes: Iterable[tuple[str, s
     # One node per line: readable, and json.dumps without indent runs in C (with indent it is pure Python
     # and took 12 s for a 10,000-prime catalog).
     encode = _ENCODER.encode
-    lines = ",\n    ".join(encode({key: _single(values) for key, values in node.items()}) for node in nodes.values())
-    graph = "[\n    " + lines + "\n  ]" if lines else "[]"
+    return [
+        (subject, encode({key: _single(values) for key, values in node.items()}))
+        for subject, node in found_nodes.items()
+    ]
+
+
+def document(lines: Iterable[str], *, extra_prefixes: Iterable[tuple[str, str]], language: str) -> bytes:
+    """The JSON-LD document whose ``@graph`` holds the node lines of :func:`nodes`."""
+    head, _ = _header(language, tuple(extra_prefixes))
+    joined = ",\n    ".join(lines)
+    graph = "[\n    " + joined + "\n  ]" if joined else "[]"
     return f'{{\n  "@context": {head},\n  "@graph": {graph}\n}}\n'.encode()
 
 

@@ -38,7 +38,7 @@ from primes.site.diagram import catalog_graph, one_hop
 from primes.site.files import LazyFile
 from primes.site.links import levels
 from primes.site.listing import Listing, fill, relative_url_from
-from primes.site.rdf import RDF_FORMATS, RdfFormat, prime_iri, serialize_prime
+from primes.site.rdf import RDF_FORMATS, PrimeRdf, RdfFormat, prime_iri
 from primes.site.render import (
     DIAGRAM_SLOT,
     GRAPH_PAGE,
@@ -69,6 +69,7 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
         self.progress: Progress | None = None
         self.live_script: str | None = None  # set by `primes serve`: the reload script added to every page
         self.renderer: Renderer | None = None
+        self.rdf: PrimeRdf | None = None
         self.files: Files | None = None
         self.nav: Navigation | None = None  # kept, with env, for the live rebuild of single pages
         self.env: jinja2.Environment | None = None
@@ -186,6 +187,7 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
     def use_catalog(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self.renderer = Renderer(catalog, rdf=self.config.rdf)
+        self.rdf = PrimeRdf(catalog)
 
     def refresh(self, catalog: Catalog, prime_ids: Iterable[str]) -> list[str]:
         """Switch to ``catalog`` and regenerate the sources of the given primes' pages and of every index page;
@@ -238,8 +240,8 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
         return markdown
 
     def _prime_rdf(self, prime_id: str, fmt: RdfFormat) -> bytes:
-        assert self.catalog is not None
-        return serialize_prime(self.catalog, prime_id, fmt)
+        assert self.rdf is not None
+        return self.rdf.file(prime_id, fmt)
 
     def _renderer(self) -> Renderer:
         if self.renderer is None:

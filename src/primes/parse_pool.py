@@ -1,0 +1,162 @@
+"""Checking many prime files on every core: forked workers, for the cold load of a large catalog.
+
+Parsing and validating a file depends on its bytes alone, so a large batch is split among worker processes,
+one per core. Each worker reads, parses and checks its share and sends back what the rest of the load needs:
+each file's result without its record (the summary the cross-file rules read, positions, findings) and the
+record as pickled bytes, which go to the record store unchanged and are unpickled only when a record is
+asked for. A worker keeps its records until the parent has every name, then scans their texts for mentions
+of those names: the other costly per-file step, which cannot start before all names are known.
+
+Workers are forked (the parent's modules and ontology are already loaded), so the pool is used only where a
+fork is safe: on Linux, with no other thread running. Anything a worker fails to deliver (it crashed, was
+killed, sent garbage) is checked again in the parent: a pool can cost time, never a finding.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import pickle
+import sys
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+from primes.records import FileResult
+from primes.validate import NameIndex
+
+PARALLEL_AT = 400  # files to check: below this, forking costs more than it saves
+WORKERS_ENV = "PRIMES_WORKERS"  # set to 1 to never fork (or to a number of workers)
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One file to check: where its result goes, its name in the primes folder, how findings show its path."""
+
+    at: int
+    name: str
+    shown: str
+
+
+# (job's place, the file's result without its record, the record as pickled bytes or None)
+Checked = tuple[int, FileResult, bytes | None]
+CheckFile = Callable[[str, str], FileResult]  # (file name, shown path) -> result, record included
+Dumps = Callable[[Any], bytes]
+
+
+def worker_count(jobs: int) -> int:
+    """How many workers to fork for this many files (1: check them in this process)."""
+    configured = os.environ.get(WORKERS_ENV, "").strip()
+    if configured:  # as many as asked for, whatever the number of files
+        try:
+            wanted = min(max(1, int(configured)), jobs)
+        except ValueError:
+            wanted = 1
+    elif jobs < PARALLEL_AT:
+        return 1
+    else:
+        wanted = min(os.cpu_count() or 1, jobs // (PARALLEL_AT // 4))
+    if wanted < 2 or not sys.platform.startswith("linux") or threading.active_count() > 1:
+        return 1
+    return min(wanted, 16)
+
+
+class Pool:
+    """Workers that each check a share of the jobs, then scan their records for mentions on request."""
+
+    def __init__(self, jobs: Sequence[Job], workers: int, check_file: CheckFile, dumps: Dumps) -> None:
+        context = multiprocessing.get_context("fork")
+        self._shares = [list(jobs[index::workers]) for index in range(workers)]
+        self._links: list[Connection | None] = []
+        self._processes: list[Any] = []
+        for share in self._shares:
+            parent_end, child_end = context.Pipe()
+            process = context.Process(target=_work, args=(child_end, share, check_file, dumps), daemon=True)
+            process.start()
+            child_end.close()
+            self._links.append(parent_end)
+            self._processes.append(process)
+
+    def results(self, check_file: CheckFile, dumps: Dumps) -> Iterable[Checked]:
+        """Every job's result; a share whose worker failed is checked here."""
+        for index, share in enumerate(self._shares):
+            delivered = self._receive(index)
+            if isinstance(delivered, list) and len(delivered) == len(share):
+                yield from delivered
+                continue
+            self._drop(index)
+            for job in share:
+                result = check_file(job.name, job.shown)
+                yield job.at, result, None
+
+    def mentions(self, index: NameIndex) -> dict[int, list[tuple[str, str]]]:
+        """Each checked record's mentions of the names in ``index``, by job place (what a worker failed to
+        scan is missing: the loader scans it)."""
+        names = pickle.dumps(list(index.ids.items()), protocol=pickle.HIGHEST_PROTOCOL)
+        for link in self._links:
+            if link is not None:
+                with contextlib.suppress(OSError):  # a dead worker: its records are scanned here
+                    link.send_bytes(names)
+        found: dict[int, list[tuple[str, str]]] = {}
+        for position in range(len(self._links)):
+            delivered = self._receive(position)
+            if isinstance(delivered, dict):
+                found.update(delivered)
+        self.close()
+        return found
+
+    def close(self) -> None:
+        for position in range(len(self._links)):
+            self._drop(position)
+        for process in self._processes:
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
+                process.join()
+
+    def _receive(self, position: int) -> Any:
+        link = self._links[position]
+        if link is None:
+            return None
+        try:
+            return pickle.loads(link.recv_bytes())
+        except Exception:  # the worker died or sent something unreadable: its work is redone here
+            self._drop(position)
+            return None
+
+    def _drop(self, position: int) -> None:
+        link = self._links[position]
+        if link is not None:
+            link.close()
+            self._links[position] = None
+
+
+def _work(link: Connection, share: list[Job], check_file: CheckFile, dumps: Dumps) -> None:
+    """A worker's life: check its files, send the results, then answer one request for mentions."""
+    try:
+        _serve(link, share, check_file, dumps)
+    except Exception:  # whatever went wrong, the parent redoes this share: no traceback on the terminal
+        pass
+    except KeyboardInterrupt:  # Ctrl+C reaches the whole process group: the parent reports it
+        pass
+
+
+def _serve(link: Connection, share: list[Job], check_file: CheckFile, dumps: Dumps) -> None:
+    records = {}
+    checked: list[Checked] = []
+    for job in share:
+        result = check_file(job.name, job.shown)
+        record = dumps((result.prime, result.partial)) if result.summary is not None else None
+        if result.prime is not None:
+            records[job.at] = result.prime
+        checked.append((job.at, result, record))
+    link.send_bytes(dumps(checked))  # the loader's pickler leaves records out of a FileResult
+    try:
+        names = pickle.loads(link.recv_bytes())
+    except EOFError:
+        return
+    index = NameIndex(names)
+    link.send_bytes(pickle.dumps({at: index.mentions(prime) for at, prime in records.items()}, protocol=-1))
