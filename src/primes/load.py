@@ -89,14 +89,16 @@ def load_catalog(root: Path | str, *, use_cache: bool = True) -> LoadedCatalog:
     with gc_paused():
         meta = _load_meta(root, findings)
         domains = _load_domains(root, findings)
-        results, store, pool = _load_primes(root, use_cache=use_cache)
-        fetch = functools.partial(_fetch_records, root, store)
-        index = NameIndex((r.summary.name_key, r.summary.id) for r in results if r.summary and r.summary.valid)
+        prime_files = _PrimeFiles(root, use_cache=use_cache)
         try:
-            scanned = pool.mentions(index) if pool else {}
+            results = prime_files.check()
+            index = NameIndex((r.summary.name_key, r.summary.id) for r in results if r.summary and r.summary.valid)
+            prime_files.scan_mentions(index)
+            prime_files.save()  # while the workers, if any, scan for mentions
+            scanned = prime_files.scanned_mentions()
         finally:
-            if pool:
-                pool.close()
+            prime_files.close()
+        fetch = functools.partial(_fetch_records, root, prime_files.store)
         mentions = _mentions(root, results, index, fetch, scanned, use_cache=use_cache)
         for result in results:
             findings.extend(result.findings)
@@ -507,10 +509,10 @@ class _Cache:
 
     @staticmethod
     def _write(path: Path, secret: bytes, payload: bytes) -> None:
-        _write_atomic(path, _sign(secret, payload) + payload)
+        _write_atomic(path, [_sign(secret, payload), payload])
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def _write_atomic(path: Path, chunks: list[bytes]) -> None:
     """Replace a cache file in one step (a reader sees the old file or the new one, never half of one).
 
     Unlike ``fsutil.write_atomic``, no fsync: a cache lost in a crash only costs time.
@@ -518,7 +520,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            handle.writelines(chunks)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -569,11 +571,19 @@ class _RecordStore:
     def __init__(self, root: Path, secret: bytes | None) -> None:
         self.path = root / CACHE_DIR / f"records-{_cache_key()}.log"
         self.secret = secret
-        self.pending: dict[str, bytes] = {}  # payloads from the workers of this load, not read back from disk
+        self.pending: dict[str, bytes] = {}  # entries the workers of this load packed, not read back from disk
+
+    def entry(self, result: FileResult) -> bytes:
+        """A result's record as one entry (workers pack their own: signing is part of the work they share)."""
+        payload = _dumps((result.prime, result.partial))
+        raw_digest = result.digest.encode("ascii").ljust(32)[:32]
+        mac = _sign(self.secret, raw_digest + payload) if self.secret is not None else bytes(32)
+        return self._HEAD.pack(mac, raw_digest, len(payload)) + payload
 
     def read(self, digests: set[str]) -> dict[str, bytes]:
         """The payloads of these digests that this load or the store holds (latest entry of each)."""
-        found = {digest: self.pending.pop(digest) for digest in digests & self.pending.keys()}
+        head = self._HEAD.size
+        found = {digest: self.pending.pop(digest)[head:] for digest in digests & self.pending.keys()}
         digests = digests - found.keys()
         if self.secret is None or not digests:
             return found
@@ -582,7 +592,7 @@ class _RecordStore:
         except OSError:
             return found
         view = memoryview(blob)
-        at, head = 0, self._HEAD.size
+        at = 0
         while at + head <= len(blob):
             mac, raw_digest, length = self._HEAD.unpack_from(blob, at)
             end = at + head + length
@@ -597,27 +607,22 @@ class _RecordStore:
             at = end
         return found
 
-    def write(self, entries: list[tuple[str, bytes]], *, replace: bool) -> None:
+    def write(self, entries: list[bytes], *, replace: bool) -> None:
         """Add entries, or (``replace``) make them the whole store; a failure only costs time later."""
         if self.secret is None or not entries:
             return
-        chunks = []
-        for digest, payload in entries:
-            raw_digest = digest.encode("ascii").ljust(32)[:32]
-            chunks.append(self._HEAD.pack(_sign(self.secret, raw_digest + payload), raw_digest, len(payload)))
-            chunks.append(payload)
-        data = b"".join(chunks)
+        size = sum(len(entry) for entry in entries)
         try:
             self.path.parent.mkdir(exist_ok=True)
             _ignore_folder(self.path.parent)
-            if replace or self._mostly_dead(len(data)):
-                _write_atomic(self.path, data)
+            if replace or self._mostly_dead(size):
+                _write_atomic(self.path, entries)
                 _remove_other_keys(self.path.parent)
                 return
             # one write of the whole batch: O_APPEND puts it at the end even when two checks append at once
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             try:
-                os.write(fd, data)
+                os.write(fd, b"".join(entries))
             finally:
                 os.close(fd)
         except OSError:
@@ -630,10 +635,6 @@ class _RecordStore:
         except OSError:
             return True
         return size > 64 * adding and size > 64 * 1024 * 1024
-
-
-def _record_payload(result: FileResult) -> bytes:
-    return _dumps((result.prime, result.partial))
 
 
 def _remove_other_keys(folder: Path) -> None:
@@ -653,7 +654,7 @@ def _ignore_folder(folder: Path) -> None:
 def _fetch_records(root: Path, store: _RecordStore, results: list[FileResult]) -> None:
     """Fill in the records of results read from the cache: from the record store, else from their files."""
     payloads = store.read({result.digest for result in results})
-    reparsed: list[tuple[str, bytes]] = []
+    reparsed: list[bytes] = []
     for result in results:
         payload = payloads.get(result.digest)
         if payload is not None:
@@ -670,68 +671,93 @@ def _fetch_records(root: Path, store: _RecordStore, results: list[FileResult]) -
             raise CatalogChanged(f"{result.path} changed after the catalog was checked; load it again")
         fresh = check_record(read_yaml(result.path, raw), path.stem)
         result.prime, result.partial = fresh.prime, fresh.partial
-        reparsed.append((digest, _record_payload(result)))
+        reparsed.append(store.entry(result))
     store.write(reparsed, replace=False)
 
 
-def _load_primes(root: Path, *, use_cache: bool) -> tuple[list[FileResult], _RecordStore, parse_pool.Pool | None]:
-    """Every prime file's result, from the cache where the file has not changed, checked afresh otherwise
-    (on every core when there are many); the pool, if one was used, still holds the records for mentions."""
-    cache = _Cache(root, "files", use_cache)
-    store = _RecordStore(root, cache.secret)
-    entries = _prime_entries(root)
-    slots: list[FileResult | None] = [None] * len(entries)
-    jobs: list[parse_pool.Job] = []
-    names: set[str] = set()
-    folder = root / PRIMES_DIR
-    for at, (name, shown, status) in enumerate(entries):
-        names.add(name)
-        if status is not None:
-            cached = cache.get_unchanged(name, status)
+class _PrimeFiles:
+    """Stage 1 for the prime files: each file's result, from the cache where the file has not changed,
+    checked afresh otherwise (by workers on every core when there are many), and the caches written back.
+
+    With workers, the load goes: :meth:`check`, then (once the names are known) :meth:`scan_mentions`, then
+    :meth:`save` while the workers scan, then :meth:`scanned_mentions`.
+    """
+
+    def __init__(self, root: Path, *, use_cache: bool) -> None:
+        self.root = root
+        self.folder = root / PRIMES_DIR
+        self.cache = _Cache(root, "files", use_cache)
+        self.store = _RecordStore(root, self.cache.secret)
+        self.entries = _prime_entries(root)
+        self.pool: parse_pool.Pool | None = None
+        self.fresh: list[bytes] = []  # record store entries of the files checked in this load
+
+    def check(self) -> list[FileResult]:
+        cache = self.cache
+        slots: list[FileResult | None] = [None] * len(self.entries)
+        jobs: list[parse_pool.Job] = []
+        for at, (name, shown, status) in enumerate(self.entries):
+            if status is not None:
+                cached = cache.get_unchanged(name, status)
+                if cached is not None and cached.path == shown:
+                    slots[at] = cached
+                    continue
+            if not cache.has(name):  # nothing to compare with: no need to read the file here
+                jobs.append(parse_pool.Job(at, name, shown))
+                continue
+            read_findings: list[Finding] = []
+            raw = _read(self.folder / name, read_findings)
+            if raw is None:
+                slots[at] = FileResult(shown, None, None, None, {}, read_findings)
+                continue
+            cached = cache.get(name, _digest(raw))
             if cached is not None and cached.path == shown:
+                if status is not None:
+                    cache.remember(name, status)
                 slots[at] = cached
                 continue
-        if not cache.has(name):
             jobs.append(parse_pool.Job(at, name, shown))
-            continue
-        read_findings: list[Finding] = []
-        raw = _read(folder / name, read_findings)
-        if raw is None:
-            slots[at] = FileResult(shown, None, None, None, {}, read_findings)
-            continue
-        digest = _digest(raw)
-        cached = cache.get(name, digest)
-        if cached is not None and cached.path == shown:
-            if status is not None:
-                cache.remember(name, status)
-            slots[at] = cached
-            continue
-        jobs.append(parse_pool.Job(at, name, shown))
-    check_file = functools.partial(_check_file, folder)
-    workers = parse_pool.worker_count(len(jobs))
-    pool = parse_pool.Pool(jobs, workers, check_file, _dumps) if workers > 1 else None
-    checked = pool.results(check_file, _dumps) if pool else _check_here(jobs, check_file)
-    fresh: list[tuple[str, bytes]] = []
-    for at, result, record in checked:
-        slots[at] = result
-        if not result.digest:
-            continue  # unreadable: nothing to cache
-        name, _, status = entries[at]
-        cache.put(name, result.digest, result, status)
-        if record is not None:  # a worker's: the record stays pickled until it is asked for
-            store.pending[result.digest] = record
-        if cache.enabled and result.summary is not None:
-            fresh.append((result.digest, record if record is not None else _record_payload(result)))
-    cache.save(names)
-    store.write(fresh, replace=len(fresh) * 2 > len(entries))
-    return [result for result in slots if result is not None], store, pool
+        check_file = functools.partial(_check_file, self.folder)
+        workers = parse_pool.worker_count(len(jobs))
+        if workers > 1:
+            self.pool = parse_pool.Pool(jobs, workers, check_file, _dumps, self.store.entry)
+            checked = self.pool.results(check_file)
+        else:
+            checked = ((job.at, check_file(job.name, job.shown), None) for job in jobs)
+        for at, result, entry in checked:
+            slots[at] = result
+            if not result.digest:
+                continue  # unreadable: nothing to cache
+            name, _, status = self.entries[at]
+            cache.put(name, result.digest, result, status)
+            if entry is not None:  # a worker's: the record stays packed until it is asked for
+                self.store.pending[result.digest] = entry
+            if cache.enabled and result.summary is not None:
+                self.fresh.append(entry if entry is not None else self.store.entry(result))
+        return [result for result in slots if result is not None]
 
+    def scan_mentions(self, index: NameIndex) -> None:
+        if self.pool is not None:
+            self.pool.scan_mentions(index)
 
-def _check_here(
-    jobs: list[parse_pool.Job], check_file: Callable[[str, str], FileResult]
-) -> Iterator[tuple[int, FileResult, bytes | None]]:
-    for job in jobs:
-        yield job.at, check_file(job.name, job.shown), None
+    def scanned_mentions(self) -> dict[int, list[tuple[str, str]]]:
+        """The mentions the workers found, by place in the results (empty without workers)."""
+        if self.pool is None:
+            return {}
+        try:
+            return self.pool.mentions()
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
+
+    def save(self) -> None:
+        self.cache.save({name for name, _, _ in self.entries})
+        self.store.write(self.fresh, replace=len(self.fresh) * 2 > len(self.entries))
+        self.fresh = []
 
 
 def _check_file(folder: Path, name: str, shown: str) -> FileResult:

@@ -41,10 +41,11 @@ class Job:
     shown: str
 
 
-# (job's place, the file's result without its record, the record as pickled bytes or None)
+# (job's place, the file's result without its record, the record packed for the record store, or None)
 Checked = tuple[int, FileResult, bytes | None]
 CheckFile = Callable[[str, str], FileResult]  # (file name, shown path) -> result, record included
-Dumps = Callable[[Any], bytes]
+Pack = Callable[[Any], bytes]  # the loader's pickling: a FileResult leaves its record out
+PackRecord = Callable[[FileResult], bytes]  # a result's record as an entry of the record store
 
 
 def worker_count(jobs: int) -> int:
@@ -67,20 +68,22 @@ def worker_count(jobs: int) -> int:
 class Pool:
     """Workers that each check a share of the jobs, then scan their records for mentions on request."""
 
-    def __init__(self, jobs: Sequence[Job], workers: int, check_file: CheckFile, dumps: Dumps) -> None:
+    def __init__(
+        self, jobs: Sequence[Job], workers: int, check_file: CheckFile, pack: Pack, pack_record: PackRecord
+    ) -> None:
         context = multiprocessing.get_context("fork")
         self._shares = [list(jobs[index::workers]) for index in range(workers)]
         self._links: list[Connection | None] = []
         self._processes: list[Any] = []
         for share in self._shares:
             parent_end, child_end = context.Pipe()
-            process = context.Process(target=_work, args=(child_end, share, check_file, dumps), daemon=True)
+            process = context.Process(target=_work, args=(child_end, share, check_file, pack, pack_record), daemon=True)
             process.start()
             child_end.close()
             self._links.append(parent_end)
             self._processes.append(process)
 
-    def results(self, check_file: CheckFile, dumps: Dumps) -> Iterable[Checked]:
+    def results(self, check_file: CheckFile) -> Iterable[Checked]:
         """Every job's result; a share whose worker failed is checked here."""
         for index, share in enumerate(self._shares):
             delivered = self._receive(index)
@@ -92,14 +95,17 @@ class Pool:
                 result = check_file(job.name, job.shown)
                 yield job.at, result, None
 
-    def mentions(self, index: NameIndex) -> dict[int, list[tuple[str, str]]]:
-        """Each checked record's mentions of the names in ``index``, by job place (what a worker failed to
-        scan is missing: the loader scans it)."""
+    def scan_mentions(self, index: NameIndex) -> None:
+        """Ask every worker to scan its records for the names in ``index``; :meth:`mentions` collects."""
         names = pickle.dumps(list(index.ids.items()), protocol=pickle.HIGHEST_PROTOCOL)
         for link in self._links:
             if link is not None:
-                with contextlib.suppress(OSError):  # a dead worker: its records are scanned here
+                with contextlib.suppress(OSError):  # a dead worker: its records are scanned by the loader
                     link.send_bytes(names)
+
+    def mentions(self) -> dict[int, list[tuple[str, str]]]:
+        """Each checked record's mentions, by job place (what a worker failed to scan is missing: the loader
+        scans it). Ends the workers."""
         found: dict[int, list[tuple[str, str]]] = {}
         for position in range(len(self._links)):
             delivered = self._receive(position)
@@ -109,13 +115,9 @@ class Pool:
         return found
 
     def close(self) -> None:
+        """End the workers: each exits once its link is closed (multiprocessing reaps them)."""
         for position in range(len(self._links)):
             self._drop(position)
-        for process in self._processes:
-            process.join(timeout=5)
-            if process.is_alive():
-                process.kill()
-                process.join()
 
     def _receive(self, position: int) -> Any:
         link = self._links[position]
@@ -134,26 +136,26 @@ class Pool:
             self._links[position] = None
 
 
-def _work(link: Connection, share: list[Job], check_file: CheckFile, dumps: Dumps) -> None:
+def _work(link: Connection, share: list[Job], check_file: CheckFile, pack: Pack, pack_record: PackRecord) -> None:
     """A worker's life: check its files, send the results, then answer one request for mentions."""
     try:
-        _serve(link, share, check_file, dumps)
+        _serve(link, share, check_file, pack, pack_record)
     except Exception:  # whatever went wrong, the parent redoes this share: no traceback on the terminal
         pass
     except KeyboardInterrupt:  # Ctrl+C reaches the whole process group: the parent reports it
         pass
 
 
-def _serve(link: Connection, share: list[Job], check_file: CheckFile, dumps: Dumps) -> None:
+def _serve(link: Connection, share: list[Job], check_file: CheckFile, pack: Pack, pack_record: PackRecord) -> None:
     records = {}
     checked: list[Checked] = []
     for job in share:
         result = check_file(job.name, job.shown)
-        record = dumps((result.prime, result.partial)) if result.summary is not None else None
+        record = pack_record(result) if result.summary is not None else None
         if result.prime is not None:
             records[job.at] = result.prime
         checked.append((job.at, result, record))
-    link.send_bytes(dumps(checked))  # the loader's pickler leaves records out of a FileResult
+    link.send_bytes(pack(checked))
     try:
         names = pickle.loads(link.recv_bytes())
     except EOFError:
