@@ -7,6 +7,7 @@ import os
 import pickle
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -360,3 +361,22 @@ def test_an_edit_that_keeps_size_and_modification_time_is_seen(tiny_dir: Path) -
     path.write_text(path.read_text().replace("prime: part", "prime: prat"))
     os.utime(path, ns=(stamp, stamp))
     assert {f.code for f in warm(tiny_dir)} == {"PR401", "PR502"}
+
+
+def test_only_a_single_threaded_program_freezes_a_large_load(tiny_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """gc.freeze() speeds up a one-shot load, but in a server it would keep old catalogs' cycles forever."""
+    monkeypatch.setattr(load_module, "_FREEZE_AT", 1)
+    frozen: list[int] = []
+    monkeypatch.setattr(load_module.gc, "freeze", lambda: frozen.append(1))
+    load_module.load_catalog(tiny_dir)
+    assert frozen == [1]
+
+    release = threading.Event()
+    server = threading.Thread(target=release.wait)
+    server.start()
+    try:
+        load_module.load_catalog(tiny_dir)
+    finally:
+        release.set()
+        server.join()
+    assert frozen == [1]

@@ -111,11 +111,16 @@ def load_catalog(root: Path | str, *, use_cache: bool = True) -> LoadedCatalog:
 
 
 def _freeze() -> None:
-    # The records of a large catalog live as long as the catalog and hold no reference cycles: without this,
-    # the first collections after the load would scan millions of them, again and again, at a cost that
-    # rivals the load itself. (Cyclic garbage that exists right now is kept too: a small price for a program
-    # that loads a large catalog.)
-    gc.freeze()
+    """Move every object alive now out of the garbage collector's sight, in a program that loads once.
+
+    The records of a large catalog live as long as the catalog and hold no reference cycles: without this,
+    the first collections after the load would scan millions of them, again and again, at a cost that
+    rivals the load itself. But cyclic garbage among frozen objects is never collected: a long-running
+    server that loads the catalog again after each edit would keep every old catalog's graph. A program
+    with other threads running (``primes serve``, a live site) is taken to be such a server.
+    """
+    if threading.active_count() == 1:
+        gc.freeze()
 
 
 class Records(Mapping[str, Prime]):
