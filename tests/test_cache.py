@@ -73,7 +73,7 @@ def cache_files(root: Path) -> list[Path]:
 def test_a_second_run_is_served_from_the_cache(tiny_dir: Path, validations: list[str]) -> None:
     first = warm(tiny_dir)
     assert len(validations) == 6
-    assert [p.name.split("-")[0] for p in cache_files(tiny_dir)] == ["files", "mentions", "records"]
+    assert [p.name.split("-")[0] for p in cache_files(tiny_dir)] == ["files", "mentions", "positions", "records"]
     assert (tiny_dir / load_module.CACHE_DIR / ".gitignore").read_text() == "*\n"
     validations.clear()
 
@@ -275,14 +275,14 @@ def test_cache_files_of_another_key_are_removed(tiny_dir: Path) -> None:
         path.write_bytes(b"from older code")
     warm(tiny_dir)
     assert not any(path.exists() for path in stale)
-    assert len(cache_files(tiny_dir)) == 3
+    assert len(cache_files(tiny_dir)) == 4
 
 
 # --- the record store: records stay on disk until asked for -------------------------------------------
 
 
-def record_log(root: Path) -> Path:
-    (log,) = (root / load_module.CACHE_DIR).glob("records-*.log")
+def record_log(root: Path, store: str = "records") -> Path:
+    (log,) = (root / load_module.CACHE_DIR).glob(f"{store}-*.log")
     return log
 
 
@@ -318,9 +318,14 @@ def test_an_edit_appends_to_the_record_store(tiny_dir: Path) -> None:
     ],
     ids=["torn-tail", "short-entry", "garbage", "deleted"],
 )
-def test_a_damaged_record_store_costs_time_not_records(tiny_dir: Path, damage: Any) -> None:
+@pytest.mark.parametrize("store", ["records", "positions"])
+def test_a_damaged_store_costs_time_not_results(tiny_dir: Path, damage: Any, store: str) -> None:
+    # findings in an unchanged file (the dangling edge in piece.yaml) need its positions from the store
+    path = tiny_dir / "primes" / "piece.yaml"
+    path.write_text(path.read_text().replace("prime: part", "prime: prat"))
     expected = warm(tiny_dir)
-    damage(record_log(tiny_dir))
+    assert {(f.code, f.line) for f in expected} == {(f.code, f.line) for f in cold(tiny_dir)}
+    damage(record_log(tiny_dir, store))
     assert warm(tiny_dir) == expected  # warm() compares every record with what its file holds
     assert warm(tiny_dir) == expected  # and the records parsed again were stored for the next run
 

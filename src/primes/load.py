@@ -8,6 +8,7 @@ name and content; the rules that need the whole catalog run every time (they are
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import dataclasses
 import functools
 import gc
@@ -316,22 +317,37 @@ def _restore_model(cls: type[Any], values: dict[str, Any], fields_set: Any, extr
 _RESULT_FIELDS = tuple(f.name for f in dataclasses.fields(FileResult))
 _RESULT_BY_INIT = all(f.init for f in dataclasses.fields(FileResult))
 _POSITIONS_AT = _RESULT_FIELDS.index("positions")
+_PATH_AT = _RESULT_FIELDS.index("path")
+_DIGEST_AT = _RESULT_FIELDS.index("digest")
 _RECORD_AT = (_RESULT_FIELDS.index("prime"), _RESULT_FIELDS.index("partial"))
 
 
+# The positions store of the load now reading results from the files cache or from workers: a result read
+# back gets its positions from there, on first use (set around the reading, see _PrimeFiles).
+_POSITIONS_SOURCE: contextvars.ContextVar[_BlobStore | None] = contextvars.ContextVar("positions", default=None)
+
+
 class _PackedPositions(dict):  # type: ignore[type-arg]
-    """A cached file's positions, unpacked on first use: a warm run asks where a field is in few files.
+    """A file's positions as one marshalled blob, unpacked on first use: a warm run asks where a field is in
+    few files. A result read back from the cache holds no blob but the store and digest to fetch it by.
 
     Every read or change unpacks first, so it behaves as the plain dict it stands for.
     """
 
-    __slots__ = ("blob",)
+    __slots__ = ("blob", "digest", "path", "source")
 
-    def __init__(self, blob: bytes) -> None:
+    def __init__(self, blob: bytes | None, source: _BlobStore | None = None, digest: str = "", path: str = "") -> None:
         super().__init__()
-        self.blob: bytes | None = blob
+        self.blob = blob
+        self.source = source
+        self.digest = digest
+        self.path = path
 
     def unpack(self) -> _PackedPositions:
+        if self.source is not None:
+            name = os.path.basename(self.path)
+            self.blob = self.source.one(self.digest) or _positions_from_file(self.source.root, name, self.digest)
+            self.source = None
         if self.blob is not None:
             keys, points = marshal.loads(self.blob)
             self.blob = None
@@ -363,15 +379,26 @@ del _name
 
 
 def _pack(positions: dict[FieldPath, tuple[int, int]]) -> bytes:
-    if type(positions) is _PackedPositions and positions.blob is not None:
-        return positions.blob  # still packed as it came from the cache
+    if type(positions) is _PackedPositions and positions.blob is not None and positions.source is None:
+        return positions.blob  # still packed
     return marshal.dumps((tuple(positions), tuple(positions.values())))
 
 
+def _positions_from_file(root: Path, name: str, digest: str) -> bytes | None:
+    """A file's positions when its store entry is missing: parsed again, if the file is still the one checked."""
+    try:
+        raw = (root / PRIMES_DIR / name).read_bytes()
+    except OSError:
+        return None
+    if _digest(raw) != digest:
+        return None  # changed since: its findings keep the line the check found, nothing better is known
+    return _pack(read_yaml(name, raw).positions)
+
+
 def _restore_result(values: tuple[Any, ...]) -> FileResult:
-    """A file's result from the cache; its positions travel as one marshalled blob (far fewer objects)."""
+    """A file's result from the cache or a worker; its positions stay in the positions store until used."""
     fields = list(values)
-    fields[_POSITIONS_AT] = _PackedPositions(values[_POSITIONS_AT])
+    fields[_POSITIONS_AT] = _PackedPositions(None, _POSITIONS_SOURCE.get(), values[_DIGEST_AT], values[_PATH_AT])
     return FileResult(*fields)
 
 
@@ -385,8 +412,8 @@ class _Pickler(pickle.Pickler):
             return _restore_model, (type(obj), *state)
         if type(obj) is FileResult and _RESULT_BY_INIT:
             values = [getattr(obj, name) for name in _RESULT_FIELDS]
-            values[_POSITIONS_AT] = _pack(values[_POSITIONS_AT])
-            for at in _RECORD_AT:  # the records travel separately, in the record store
+            values[_POSITIONS_AT] = None  # positions and records travel separately, in their stores
+            for at in _RECORD_AT:
                 values[at] = None
             return _restore_result, (tuple(values),)
         return NotImplemented
@@ -560,37 +587,52 @@ def _prime_entries(root: Path) -> list[tuple[str, str, Status | None]]:
     return out
 
 
-class _RecordStore:
-    """The records of a catalog's files, by content digest, in one append-only file of signed entries.
+class _BlobStore:
+    """Per-file blobs by content digest, in one append-only file of signed entries.
 
-    The per-file results the check needs are small and live in the ``files`` cache; the records are most of
-    the bytes and most of the unpickling, and only a query, an export or a site asks for them. So they live
-    apart, and an edit appends one entry instead of rewriting the whole store. An entry is its signature,
-    the digest, the payload's length and the pickled payload; a torn or foreign entry ends the reading (what
-    is missing is parsed again from the YAML files). When dead entries make up most of the file, the next
-    run that writes rewrites it with the live ones only.
+    The per-file results the check needs are small and live in the ``files`` cache. The records (most of
+    the bytes, most of the unpickling) and the positions of every field (needed only to place a finding
+    the cross-file rules report) live apart, each in a store, read only when asked for; an edit appends
+    an entry instead of rewriting a store. An entry is its signature, the digest, the payload's length and
+    the payload; a torn or foreign entry ends the reading (what is missing is worked out again from the
+    YAML files). When dead entries make up most of a store, the next run that writes rewrites it.
     """
 
     _HEAD = struct.Struct(">32s32sQ")  # signature, digest (hex), payload length
 
-    def __init__(self, root: Path, secret: bytes | None) -> None:
-        self.path = root / CACHE_DIR / f"records-{_cache_key()}.log"
+    def __init__(self, root: Path, name: str, secret: bytes | None) -> None:
+        self.root = root
+        self.path = root / CACHE_DIR / f"{name}-{_cache_key()}.log"
         self.secret = secret
         self.pending: dict[str, bytes] = {}  # entries the workers of this load packed, not read back from disk
+        self._everything: dict[str, bytes] | None = None
 
-    def entry(self, result: FileResult) -> bytes:
-        """A result's record as one entry (workers pack their own: signing is part of the work they share)."""
-        payload = _dumps((result.prime, result.partial))
-        raw_digest = result.digest.encode("ascii").ljust(32)[:32]
+    def entry(self, digest: str, payload: bytes) -> bytes:
+        """One entry (workers pack their own: signing is part of the work they share)."""
+        raw_digest = digest.encode("ascii").ljust(32)[:32]
         mac = _sign(self.secret, raw_digest + payload) if self.secret is not None else bytes(32)
         return self._HEAD.pack(mac, raw_digest, len(payload)) + payload
 
-    def read(self, digests: set[str]) -> dict[str, bytes]:
-        """The payloads of these digests that this load or the store holds (latest entry of each)."""
+    def one(self, digest: str) -> bytes | None:
+        """One payload; the first call reads the whole store (it serves the calls for other files that follow)."""
+        entry = self.pending.get(digest)
+        if entry is not None:
+            return entry[self._HEAD.size :]
+        if self._everything is None:
+            self._everything = self.read(None)
+        return self._everything.get(digest)
+
+    def read(self, digests: set[str] | None) -> dict[str, bytes]:
+        """The payloads of these digests (None: all) that this load or the store holds (latest entry of each)."""
         head = self._HEAD.size
-        found = {digest: self.pending.pop(digest)[head:] for digest in digests & self.pending.keys()}
-        digests = digests - found.keys()
-        if self.secret is None or not digests:
+        if digests is None:
+            found = {}
+        else:
+            found = {digest: self.pending.pop(digest)[head:] for digest in digests & self.pending.keys()}
+            digests = digests - found.keys()
+            if not digests:
+                return found
+        if self.secret is None:
             return found
         try:
             blob = self.path.read_bytes()
@@ -604,7 +646,7 @@ class _RecordStore:
             if end > len(blob):
                 break
             digest = raw_digest.decode("ascii", "replace")
-            if digest in digests:
+            if digests is None or digest in digests:
                 payload = bytes(view[at + head : end])
                 if not hmac.compare_digest(mac, _sign(self.secret, raw_digest + payload)):
                     break
@@ -656,7 +698,20 @@ def _ignore_folder(folder: Path) -> None:
         ignore.write_text("*\n")
 
 
-def _fetch_records(root: Path, store: _RecordStore, results: list[FileResult]) -> None:
+def _record_entry(store: _BlobStore, result: FileResult) -> bytes:
+    return store.entry(result.digest, _dumps((result.prime, result.partial)))
+
+
+def _positions_entry(store: _BlobStore, result: FileResult) -> bytes:
+    return store.entry(result.digest, _pack(result.positions))
+
+
+def _entries(records: _BlobStore, positions: _BlobStore, result: FileResult) -> tuple[bytes, bytes]:
+    """A checked file's record and positions, packed for their stores."""
+    return _record_entry(records, result), _positions_entry(positions, result)
+
+
+def _fetch_records(root: Path, store: _BlobStore, results: list[FileResult]) -> None:
     """Fill in the records of results read from the cache: from the record store, else from their files."""
     payloads = store.read({result.digest for result in results})
     reparsed: list[bytes] = []
@@ -676,7 +731,7 @@ def _fetch_records(root: Path, store: _RecordStore, results: list[FileResult]) -
             raise CatalogChanged(f"{result.path} changed after the catalog was checked; load it again")
         fresh = check_record(read_yaml(result.path, raw), path.stem)
         result.prime, result.partial = fresh.prime, fresh.partial
-        reparsed.append(store.entry(result))
+        reparsed.append(_record_entry(store, result))
     store.write(reparsed, replace=False)
 
 
@@ -691,13 +746,27 @@ class _PrimeFiles:
     def __init__(self, root: Path, *, use_cache: bool) -> None:
         self.root = root
         self.folder = root / PRIMES_DIR
-        self.cache = _Cache(root, "files", use_cache)
-        self.store = _RecordStore(root, self.cache.secret)
+        secret = _cache_secret() if use_cache else None
+        self.store = _BlobStore(root, "records", secret)
+        self.positions = _BlobStore(root, "positions", secret)
+        token = _POSITIONS_SOURCE.set(self.positions)
+        try:
+            self.cache = _Cache(root, "files", use_cache)
+        finally:
+            _POSITIONS_SOURCE.reset(token)
         self.entries = _prime_entries(root)
         self.pool: parse_pool.Pool | None = None
         self.fresh: list[bytes] = []  # record store entries of the files checked in this load
+        self.fresh_positions: list[bytes] = []
 
     def check(self) -> list[FileResult]:
+        token = _POSITIONS_SOURCE.set(self.positions)  # for the results the workers send
+        try:
+            return self._check()
+        finally:
+            _POSITIONS_SOURCE.reset(token)
+
+    def _check(self) -> list[FileResult]:
         cache = self.cache
         slots: list[FileResult | None] = [None] * len(self.entries)
         jobs: list[parse_pool.Job] = []
@@ -725,20 +794,29 @@ class _PrimeFiles:
         check_file = functools.partial(_check_file, self.folder)
         workers = parse_pool.worker_count(len(jobs))
         if workers > 1:
-            self.pool = parse_pool.Pool(jobs, workers, check_file, _dumps, self.store.entry)
+            pack = functools.partial(_entries, self.store, self.positions)
+            self.pool = parse_pool.Pool(jobs, workers, check_file, _dumps, pack)
             checked = self.pool.results(check_file)
         else:
             checked = ((job.at, check_file(job.name, job.shown), None) for job in jobs)
-        for at, result, entry in checked:
+        for at, result, packed in checked:
             slots[at] = result
             if not result.digest:
                 continue  # unreadable: nothing to cache
             name, _, status = self.entries[at]
             cache.put(name, result.digest, result, status)
-            if entry is not None:  # a worker's: the record stays packed until it is asked for
-                self.store.pending[result.digest] = entry
-            if cache.enabled and result.summary is not None:
-                self.fresh.append(entry if entry is not None else self.store.entry(result))
+            if packed is None:  # checked here
+                if cache.enabled:
+                    self.fresh_positions.append(_positions_entry(self.positions, result))
+                    if result.summary is not None:
+                        self.fresh.append(_record_entry(self.store, result))
+                continue
+            record, positions = packed  # a worker's: they stay packed until they are asked for
+            self.positions.pending[result.digest] = positions
+            self.fresh_positions.append(positions)
+            if result.summary is not None:
+                self.store.pending[result.digest] = record
+                self.fresh.append(record)
         return [result for result in slots if result is not None]
 
     def scan_mentions(self, index: NameIndex) -> None:
@@ -762,7 +840,8 @@ class _PrimeFiles:
     def save(self) -> None:
         self.cache.save({name for name, _, _ in self.entries})
         self.store.write(self.fresh, replace=len(self.fresh) * 2 > len(self.entries))
-        self.fresh = []
+        self.positions.write(self.fresh_positions, replace=len(self.fresh_positions) * 2 > len(self.entries))
+        self.fresh, self.fresh_positions = [], []
 
 
 def _check_file(folder: Path, name: str, shown: str) -> FileResult:

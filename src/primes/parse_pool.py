@@ -41,11 +41,11 @@ class Job:
     shown: str
 
 
-# (job's place, the file's result without its record, the record packed for the record store, or None)
-Checked = tuple[int, FileResult, bytes | None]
+# (job's place, the file's result without its record and positions, those two packed for their stores)
+Checked = tuple[int, FileResult, tuple[bytes, bytes] | None]
 CheckFile = Callable[[str, str], FileResult]  # (file name, shown path) -> result, record included
 Pack = Callable[[Any], bytes]  # the loader's pickling: a FileResult leaves its record out
-PackRecord = Callable[[FileResult], bytes]  # a result's record as an entry of the record store
+PackRecord = Callable[[FileResult], tuple[bytes, bytes]]  # a result's record and positions, for their stores
 
 
 def worker_count(jobs: int) -> int:
@@ -151,7 +151,7 @@ def _serve(link: Connection, share: list[Job], check_file: CheckFile, pack: Pack
     checked: list[Checked] = []
     for job in share:
         result = check_file(job.name, job.shown)
-        record = pack_record(result) if result.summary is not None else None
+        record = pack_record(result) if result.digest else None
         if result.prime is not None:
             records[job.at] = result.prime
         checked.append((job.at, result, record))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
@@ -43,12 +44,17 @@ class RecordSummary(NamedTuple):
     name: str
     name_key: str  # the name as mentions and duplicate names are matched (``words.normalize``)
     valid: bool  # False: the summary of a partial record (the file has errors)
-    edges: dict[str, tuple[tuple[str, str | None], ...]]  # kind id -> (target, note or reason), in file order
+    # kind id -> (target, fingerprint of the note or reason), in file order: the rules only compare notes, and
+    # a fingerprint keeps the summaries of a large catalog a fraction of the size of its notes
+    edges: dict[str, tuple[tuple[str, bytes | None], ...]]
     domains: tuple[tuple[str, FieldPath], ...]  # each domain the record names, and where
 
     @classmethod
     def of(cls, prime: Prime, *, valid: bool) -> RecordSummary:
-        edges = {kind.id: tuple((ref.prime, ref.annotation) for ref in prime.edges(kind)) for kind in edge_kinds()}
+        edges = {
+            kind.id: tuple((ref.prime, _fingerprint(ref.annotation)) for ref in prime.edges(kind))
+            for kind in edge_kinds()
+        }
         domains: list[tuple[str, FieldPath]] = []
         for index, use in enumerate(prime.broad_use or ()):
             domains.append((use.domain, ("broad_use", index, "domain")))
@@ -57,8 +63,12 @@ class RecordSummary(NamedTuple):
             domains.append((transfer.to_domain, ("knowledge_transfer", index, "to")))
         return cls(prime.id, prime.name, normalize(prime.name), valid, edges, tuple(domains))
 
-    def targets(self, kind: EdgeKind) -> tuple[tuple[str, str | None], ...]:
+    def targets(self, kind: EdgeKind) -> tuple[tuple[str, bytes | None], ...]:
         return self.edges.get(kind.id, ())
+
+
+def _fingerprint(text: str | None) -> bytes | None:
+    return None if text is None else hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).digest()
 
 
 @dataclass(slots=True)

@@ -95,7 +95,7 @@ def _edge_findings(
     primes: Mapping[str, RecordSummary], owner: Mapping[str, FileResult], known_ids: set[str]
 ) -> Iterable[Finding]:
     for kind in edge_kinds():
-        declared: dict[tuple[str, str], tuple[str | None, int]] = {}
+        declared: dict[tuple[str, str], tuple[bytes | None, int]] = {}
         for prime_id, summary in primes.items():
             for index, (target, annotation) in enumerate(summary.targets(kind)):
                 if target == prime_id:
