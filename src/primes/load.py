@@ -655,7 +655,11 @@ class _BlobStore:
         return found
 
     def write(self, entries: list[bytes], *, replace: bool) -> None:
-        """Add entries, or (``replace``) make them the whole store; a failure only costs time later."""
+        """Add entries, or (``replace``) make them the whole store; a failure only costs time later.
+
+        Once they are on disk, the entries the workers packed are let go: a catalog of 100,000 primes holds
+        a gigabyte of them, and the store serves them as well.
+        """
         if self.secret is None or not entries:
             return
         size = sum(len(entry) for entry in entries)
@@ -665,15 +669,18 @@ class _BlobStore:
             if replace or self._mostly_dead(size):
                 _write_atomic(self.path, entries)
                 _remove_other_keys(self.path.parent)
-                return
-            # one write of the whole batch: O_APPEND puts it at the end even when two checks append at once
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-            try:
-                os.write(fd, b"".join(entries))
-            finally:
-                os.close(fd)
+            else:
+                # one write of the whole batch: O_APPEND puts it at the end even when two checks append at once
+                fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+                try:
+                    data = memoryview(b"".join(entries))
+                    while data:  # a regular file takes it all at once, barring a full disk or a signal
+                        data = data[os.write(fd, data) :]
+                finally:
+                    os.close(fd)
         except OSError:
-            pass
+            return
+        self.pending.clear()
 
     def _mostly_dead(self, adding: int) -> bool:
         """Whether appending would leave a store far bigger than its live entries (estimated by the batch)."""
