@@ -180,11 +180,23 @@ def _peak_kb():
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 sys.stdout.write("\\nPEAK_KB=%d\\n" % _peak_kb())
+# the largest child's high-water mark (the loader's workers), shared pages inherited at fork included; a
+# child counts once it has been waited for
+import multiprocessing
+for _child in multiprocessing.active_children():
+    _child.join()
+sys.stdout.write("CHILD_PEAK_KB=%d\\n" % resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 """
 
 
 def peak_memory_mb(code: str, *, cwd: Path | None = None, env: dict[str, str] | None = None) -> float:
     """Peak resident memory (MB) of a fresh interpreter running ``code``."""
+    return peak_memory(code, cwd=cwd, env=env)[0]
+
+
+def peak_memory(code: str, *, cwd: Path | None = None, env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Peak resident memory (MB) of a fresh interpreter running ``code``, and of the largest process it forked
+    (0 when none)."""
     done = subprocess.run(
         [sys.executable, "-c", code + "\n" + _PEAK_PROBE],
         cwd=cwd,
@@ -195,8 +207,10 @@ def peak_memory_mb(code: str, *, cwd: Path | None = None, env: dict[str, str] | 
     )
     if done.returncode != 0:
         raise RuntimeError(f"memory probe failed ({done.returncode}):\n{done.stderr[-2000:]}")
-    line = next(x for x in done.stdout.splitlines()[::-1] if x.startswith("PEAK_KB="))
-    return int(line.split("=")[1]) / 1024
+    lines = done.stdout.splitlines()[::-1]
+    own = next(x for x in lines if x.startswith("PEAK_KB="))
+    child = next(x for x in lines if x.startswith("CHILD_PEAK_KB="))
+    return int(own.split("=")[1]) / 1024, int(child.split("=")[1]) / 1024
 
 
 # --- command line, table, JSON -----------------------------------------------------------------------

@@ -162,7 +162,7 @@ def measure_cli(n: int, root: Path, repeats: int, measures: list[h.Measure]) -> 
 
 
 def measure_memory(n: int, root: Path, measures: list[h.Measure]) -> None:
-    peak = h.peak_memory_mb(f"import primes\nprimes.check({str(root)!r}, use_cache=False)")
+    peak, worker = h.peak_memory(f"import primes\nprimes.check({str(root)!r}, use_cache=False)")
     peak_floor = h.peak_memory_mb(
         "import pathlib, yaml\n"
         f"root = pathlib.Path({str(root)!r})\n"
@@ -170,6 +170,10 @@ def measure_memory(n: int, root: Path, measures: list[h.Measure]) -> None:
         "kept = [yaml.load(path.read_bytes(), Loader=yaml.CSafeLoader) for path in files]\n"
     )
     measures.append(h.Measure(n, "peak memory, check cold", [peak], [peak_floor], "parse only, data kept", unit="MB"))
+    if worker:  # the workers of a parallel load run at the same time: count them too
+        measures.append(
+            h.Measure(n, "peak memory, largest worker", [worker], unit="MB", note="a worker per core, alongside")
+        )
 
 
 def main() -> int:
