@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import primes
 from conftest import LOOKALIKE, PART, PIECE, SIBLING, TWIN, WHOLE
 from primes.catalog import Catalog
 from primes.errors import QueryError
@@ -18,6 +22,7 @@ from primes.search import SearchIndex, fold, search, search_index, words
 
 # the module itself: the package re-exports the function, so ``primes.search`` as an attribute is the function
 search_module = importlib.import_module("primes.search")
+load_module = importlib.import_module("primes.load")
 ORIGINAL_LIMIT = search_module.CANDIDATE_LIMIT
 
 
@@ -210,3 +215,53 @@ def test_every_prime_is_found_first_by_its_name(names: list[str]) -> None:
     index = SearchIndex(records)
     for i, name in enumerate(names):
         assert index.search(f"{name} zed", 3)[0].id == f"p{i}"
+
+
+# --- the index kept in the cache folder ------------------------------------------------------------------
+
+
+@pytest.fixture
+def builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """Counts the search indexes built from scratch (with a cache key of the test's own)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    load_module._cache_secret.cache_clear()
+    counted: list[int] = []
+    original = SearchIndex.__init__
+
+    def counting(self: SearchIndex, *args: Any, **kwargs: Any) -> None:
+        counted.append(1)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SearchIndex, "__init__", counting)
+    yield counted
+    load_module._cache_secret.cache_clear()
+
+
+def test_a_new_process_reads_the_index_back(tiny_dir: Path, builds: list[int]) -> None:
+    first = search(primes.load(tiny_dir), "piece")
+    assert builds == [1]
+    again = search(primes.load(tiny_dir), "piece")  # a new catalog object, as a new process has
+    assert builds == [1]
+    assert again == first
+
+
+def test_an_edit_rebuilds_the_kept_index(tiny_dir: Path, builds: list[int]) -> None:
+    search(primes.load(tiny_dir), "piece")
+    path = tiny_dir / "primes" / "piece.yaml"
+    path.write_text(path.read_text().replace("A worked case of the piece.", "A worked case of zanzibar."))
+    hits = search(primes.load(tiny_dir), "zanzibar")
+    assert builds == [1, 1]
+    assert [hit.id for hit in hits] == [PIECE]
+
+
+def test_a_damaged_kept_index_is_rebuilt(tiny_dir: Path, builds: list[int]) -> None:
+    expected = search(primes.load(tiny_dir), "whole part")
+    (kept,) = (tiny_dir / load_module.CACHE_DIR).glob("search-index-*.pickle")
+    kept.write_bytes(kept.read_bytes()[:-10])
+    assert search(primes.load(tiny_dir), "whole part") == expected
+    assert builds == [1, 1]
+
+
+def test_no_index_is_kept_for_a_catalog_loaded_without_the_cache(tiny_dir: Path, builds: list[int]) -> None:
+    search(primes.load(tiny_dir, use_cache=False), "piece")
+    assert not list(tiny_dir.glob(f"{load_module.CACHE_DIR}/search-index-*"))

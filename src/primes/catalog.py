@@ -13,7 +13,7 @@ import networkx as nx
 from primes.errors import CatalogError, UnknownPrime
 from primes.findings import Finding, has_errors
 from primes.graph import build_graph, kind_graphs
-from primes.load import LoadedCatalog, load_catalog
+from primes.load import LoadedCatalog, load_catalog, read_derived, write_derived
 from primes.model import CatalogMeta, Domain, Prime
 from primes.ontology import EdgeKind, edge_kind, edge_kinds
 
@@ -43,6 +43,16 @@ class Catalog:
             if key not in self._derived:
                 self._derived[key] = build()
             return self._derived[key]  # type: ignore[no-any-return]
+
+    def cached(self, name: str, version: str) -> Any:
+        """What :meth:`cache` stored under ``name`` for exactly this catalog's content and this ``version`` of
+        the code that made it (None: nothing, or the catalog changed since)."""
+        return read_derived(self.root, name, self._loaded.fingerprint, version)
+
+    def cache(self, name: str, version: str, value: Any) -> None:
+        """Keep a structure derived from this catalog in its cache folder, for the next process that loads
+        the same content (nothing is kept for a catalog loaded with the cache off)."""
+        write_derived(self.root, name, self._loaded.fingerprint, version, value)
 
     @functools.cached_property
     def _primes(self) -> dict[str, Prime]:

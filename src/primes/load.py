@@ -58,6 +58,9 @@ class LoadedCatalog:
     primes: Mapping[str, Prime]  # a plain dict, or the loader's Records (read from the cache on first use)
     findings: list[Finding]
     files: dict[str, FileResult] = field(default_factory=dict)  # prime id -> its file's result
+    # a digest of everything the catalog holds (every file's content): what a structure derived from the
+    # catalog may be cached under (see read_derived); "" when it must not be cached
+    fingerprint: str = ""
 
 
 @contextmanager
@@ -108,7 +111,63 @@ def load_catalog(root: Path | str, *, use_cache: bool = True) -> LoadedCatalog:
         findings.sort(key=lambda f: f.sort_key)
         if len(results) >= _FREEZE_AT:
             _freeze()
-    return LoadedCatalog(root, meta, domains, Records(files, fetch), findings, files)
+    fingerprint = _fingerprint(meta, domains, results) if use_cache else ""
+    return LoadedCatalog(root, meta, domains, Records(files, fetch), findings, files, fingerprint)
+
+
+def _fingerprint(meta: CatalogMeta | None, domains: dict[str, Domain], results: list[FileResult]) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(meta.model_dump_json().encode() if meta else b"-")
+    for domain in domains.values():
+        digest.update(domain.model_dump_json().encode())
+    digest.update("\n".join(f"{result.path}\t{result.digest}" for result in results).encode())
+    return digest.hexdigest()
+
+
+def read_derived(root: Path, name: str, fingerprint: str, version: str) -> Any:
+    """A structure derived from a catalog, as :func:`write_derived` cached it for this very content (and
+    this ``version`` of the code that derives it); None when there is none."""
+    secret = _cache_secret()
+    if not fingerprint or secret is None:
+        return None
+    payload = _read_signed(_derived_path(root, name), secret)
+    if payload is None:
+        return None
+    try:
+        stored = pickle.loads(payload)
+    except Exception:  # a damaged cache only costs time
+        return None
+    if not isinstance(stored, tuple) or len(stored) != 2 or stored[0] != (fingerprint, version):
+        return None
+    return stored[1]
+
+
+def write_derived(root: Path, name: str, fingerprint: str, version: str, value: Any) -> None:
+    """Cache a structure derived from a catalog (one per name: the last content it was derived from)."""
+    secret = _cache_secret()
+    if not fingerprint or secret is None:
+        return
+    path = _derived_path(root, name)
+    try:
+        payload = _dumps(((fingerprint, version), value))
+        path.parent.mkdir(exist_ok=True)
+        _ignore_folder(path.parent)
+        _write_atomic(path, [_sign(secret, payload), payload])
+    except (OSError, pickle.PicklingError):
+        pass
+
+
+def _derived_path(root: Path, name: str) -> Path:
+    return root / CACHE_DIR / f"{name}-{_cache_key()}.pickle"
+
+
+def _read_signed(path: Path, secret: bytes) -> bytes | None:
+    try:
+        blob = path.read_bytes()
+    except OSError:
+        return None
+    mac, payload = blob[:32], blob[32:]
+    return payload if hmac.compare_digest(mac, _sign(secret, payload)) else None
 
 
 def _freeze() -> None:
@@ -460,13 +519,9 @@ class _Cache:
             self._read(self.secret)
 
     def _load(self, path: Path, secret: bytes) -> Any:
-        try:
-            blob = path.read_bytes()
-        except OSError:
-            return None
-        mac, payload = blob[:32], blob[32:]
-        if not hmac.compare_digest(mac, _sign(secret, payload)):
-            return None  # not written by this user's checks, or damaged: ignore it
+        payload = _read_signed(path, secret)
+        if payload is None:
+            return None  # missing, not written by this user's checks, or damaged: ignore it
         try:
             return pickle.loads(payload)
         except Exception:  # an unreadable cache only costs time: recompute everything

@@ -18,6 +18,8 @@ computed on its first use, so a catalog of 10,000 long records costs tens of meg
 from __future__ import annotations
 
 import bisect
+import functools
+import hashlib
 import heapq
 import itertools
 import math
@@ -29,6 +31,7 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from primes.catalog import Catalog
@@ -108,13 +111,29 @@ def words(text: str) -> list[str]:
 
 
 def search_index(catalog: Catalog) -> SearchIndex:
-    """The catalog's search index, built on first use and cached for the catalog's lifetime."""
+    """The catalog's search index, built on first use and kept for the catalog's lifetime.
+
+    It is also kept in the catalog's cache folder: the next process that loads the same content (another
+    ``primes search``) reads it back in a tenth of the time a build takes.
+    """
 
     def build() -> SearchIndex:
         with gc_paused():  # millions of small objects: the cyclic collector would triple the build time
-            return SearchIndex(list(catalog), catalog_domains(catalog))
+            primes = list(catalog)
+            index = catalog.cached("search-index", _code_version())
+            if isinstance(index, SearchIndex) and index.attach(primes):
+                return index
+            index = SearchIndex(primes, catalog_domains(catalog))
+            catalog.cache("search-index", _code_version(), index)
+            return index
 
     return catalog.derived("search-index", build)
+
+
+@functools.cache
+def _code_version() -> str:
+    """A cached index is only as good as the code that built it: this module's source decides."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
 
 
 def catalog_domains(catalog: Catalog) -> dict[str, str]:
@@ -229,6 +248,33 @@ class SearchIndex:
 
     def __len__(self) -> int:
         return len(self._primes)
+
+    # -- kept on disk ----------------------------------------------------------------------------
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The index without its records (they are in the catalog) and without what queries fill in."""
+        state = dict(self.__dict__)
+        state["_primes"] = [prime.id for prime in self._primes]
+        for transient in ("_lock", "_scored", "_recent_fields"):
+            del state[transient]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._ids: list[str] | None = state["_primes"]
+        self._primes = []
+        self._scored = {}
+        self._recent_fields = {}
+        self._lock = threading.Lock()
+
+    def attach(self, primes: Sequence[Prime]) -> bool:
+        """Give an index read back from the cache its records; False if they are not the ones it indexed."""
+        ids = getattr(self, "_ids", None)
+        if ids is None or [prime.id for prime in primes] != ids:
+            return False
+        self._primes = list(primes)
+        self._ids = None
+        return True
 
     @property
     def vocabulary(self) -> Sequence[str]:
