@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +21,16 @@ SITE_CONFIG = ROOT / "site" / "mkdocs.yml"
 # part <-> twin and twin <-> sibling (mutual partners); part -x whole and lookalike -x whole (contrasts).
 # part is both a child and a contrast of whole.
 WHOLE, PART, PIECE, TWIN, LOOKALIKE, SIBLING = "whole", "part", "piece", "twin", "lookalike", "sibling"
+
+
+@pytest.fixture
+def own_cache_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The test signs its catalog caches with a key of its own, kept under its tmp folder (not the user's home)."""
+    load_module = importlib.import_module("primes.load")  # ``primes.load`` the attribute is the function
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    load_module._cache_secret.cache_clear()
+    yield
+    load_module._cache_secret.cache_clear()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import pickle
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +21,7 @@ from primes.source import read_yaml
 load_module = importlib.import_module("primes.load")  # ``primes.load`` the attribute is the function
 
 
-@pytest.fixture(autouse=True)
-def own_cache_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Each test signs its cache with a key of its own, kept under its tmp folder (not the user's home)."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
-    load_module._cache_secret.cache_clear()
-    yield
-    load_module._cache_secret.cache_clear()
+pytestmark = pytest.mark.usefixtures("own_cache_key")
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import importlib
 import os
 import shutil
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +18,7 @@ from test_rules import CASES, broken_catalog
 load_module = importlib.import_module("primes.load")
 
 
-@pytest.fixture(autouse=True)
-def own_cache_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
-    load_module._cache_secret.cache_clear()
-    yield
-    load_module._cache_secret.cache_clear()
+pytestmark = pytest.mark.usefixtures("own_cache_key")
 
 
 @pytest.fixture

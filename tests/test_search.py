@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -221,10 +220,8 @@ def test_every_prime_is_found_first_by_its_name(names: list[str]) -> None:
 
 
 @pytest.fixture
-def builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
-    """Counts the search indexes built from scratch (with a cache key of the test's own)."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
-    load_module._cache_secret.cache_clear()
+def builds(own_cache_key: None, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the search indexes built from scratch."""
     counted: list[int] = []
     original = SearchIndex.__init__
 
@@ -233,8 +230,7 @@ def builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int
         original(self, *args, **kwargs)
 
     monkeypatch.setattr(SearchIndex, "__init__", counting)
-    yield counted
-    load_module._cache_secret.cache_clear()
+    return counted
 
 
 def test_a_new_process_reads_the_index_back(tiny_dir: Path, builds: list[int]) -> None:
