@@ -124,3 +124,21 @@ def test_small_batches_and_threaded_programs_stay_in_one_process(monkeypatch: py
 def test_the_number_of_workers_can_be_set(monkeypatch: pytest.MonkeyPatch, setting: str, workers: int) -> None:
     monkeypatch.setenv(parse_pool.WORKERS_ENV, setting)
     assert parse_pool.worker_count(10) == workers
+
+
+def test_a_worker_that_dies_midway_has_the_rest_of_its_share_checked_here(
+    tiny_dir: Path, pools: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = sequential(tiny_dir, monkeypatch)
+    monkeypatch.setattr(parse_pool, "BATCH", 1)  # a batch a file: the first worker delivers one, then dies
+    parent = os.getpid()
+    original = load_module._check_file
+
+    def dying(folder: Path, name: str, shown: str) -> Any:
+        if os.getpid() != parent and name == "piece.yaml":
+            os._exit(3)
+        return original(folder, name, shown)
+
+    monkeypatch.setattr(load_module, "_check_file", dying)
+    assert outcome(tiny_dir, use_cache=False) == expected
+    assert pools == [2]

@@ -22,13 +22,15 @@ import sys
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
-from typing import Any
+from multiprocessing.connection import Connection, wait
+from typing import Any, cast
 
 from primes.records import FileResult
 from primes.validate import NameIndex
 
 PARALLEL_AT = 400  # files to check: below this, forking costs more than it saves
+BATCH = 250  # files a worker checks between two sends
+_DONE = "done"  # what a worker sends after its last batch
 WORKERS_ENV = "PRIMES_WORKERS"  # set to 1 to never fork (or to a number of workers)
 
 
@@ -84,16 +86,26 @@ class Pool:
             self._processes.append(process)
 
     def results(self, check_file: CheckFile) -> Iterable[Checked]:
-        """Every job's result; a share whose worker failed is checked here."""
-        for index, share in enumerate(self._shares):
-            delivered = self._receive(index)
-            if isinstance(delivered, list) and len(delivered) == len(share):
-                yield from delivered
-                continue
-            self._drop(index)
-            for job in share:
-                result = check_file(job.name, job.shown)
-                yield job.at, result, None
+        """Every job's result, batch by batch as the workers send them; what a worker that failed did not
+        deliver is checked here."""
+        waiting = {position: {job.at: job for job in share} for position, share in enumerate(self._shares)}
+        links = {link: position for position, link in enumerate(self._links) if link is not None}
+        while links:
+            for ready in wait(list(links)):
+                link = cast(Connection, ready)
+                position = links[link]
+                batch = self._receive(position)
+                if isinstance(batch, list):
+                    for checked in batch:
+                        del waiting[position][checked[0]]
+                        yield checked
+                    continue
+                del links[link]  # done, or failed: anything not delivered is checked below
+                if batch != _DONE or waiting[position]:
+                    self._drop(position)
+        for undelivered in waiting.values():
+            for job in undelivered.values():
+                yield job.at, check_file(job.name, job.shown), None
 
     def scan_mentions(self, index: NameIndex) -> None:
         """Ask every worker to scan its records for the names in ``index``; :meth:`mentions` collects."""
@@ -148,14 +160,18 @@ def _work(link: Connection, share: list[Job], check_file: CheckFile, pack: Pack,
 
 def _serve(link: Connection, share: list[Job], check_file: CheckFile, pack: Pack, pack_record: PackRecord) -> None:
     records = {}
-    checked: list[Checked] = []
-    for job in share:
-        result = check_file(job.name, job.shown)
-        record = pack_record(result) if result.digest else None
-        if result.prime is not None:
-            records[job.at] = result.prime
-        checked.append((job.at, result, record))
-    link.send_bytes(pack(checked))
+    for start in range(0, len(share), BATCH):
+        # in batches: the parent takes in one while the next is checked, and no process ever holds a whole
+        # share's packed results at once (at 100,000 primes that is gigabytes)
+        checked: list[Checked] = []
+        for job in share[start : start + BATCH]:
+            result = check_file(job.name, job.shown)
+            record = pack_record(result) if result.digest else None
+            if result.prime is not None:
+                records[job.at] = result.prime
+            checked.append((job.at, result, record))
+        link.send_bytes(pack(checked))
+    link.send_bytes(pickle.dumps(_DONE))
     try:
         names = pickle.loads(link.recv_bytes())
     except EOFError:
