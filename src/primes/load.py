@@ -2,7 +2,16 @@
 
 A catalog folder holds ``catalog.yaml``, ``domains.yaml`` and ``primes/<id>.yaml``. Parsing and validating a
 file depends on its bytes alone, so those results are cached under ``.primes-cache/`` keyed by the file's
-name and content; the rules that need the whole catalog run every time (they are cheap).
+name and content; many files to check are shared among worker processes (``parse_pool``). The rules that
+need the whole catalog run every time, on small per-file summaries. The cache folder holds:
+
+- ``files-*.pickle`` (and a ``.delta.pickle``): each file's result without its record: summary, findings;
+- ``mentions-*.pickle``: each record's mentions of other primes' names, keyed by the set of names too;
+- ``records-*.log`` and ``positions-*.log``: the records and each field's line, appended as files change,
+  read only when a record is asked for or a finding must be placed;
+- ``search-index-*.pickle``: what other modules keep there (``read_derived``/``write_derived``).
+
+Every file is signed with a per-user key; the ``*`` in the names is a digest of the code and ontology.
 """
 
 from __future__ import annotations

@@ -1,11 +1,12 @@
 """Checking many prime files on every core: forked workers, for the cold load of a large catalog.
 
 Parsing and validating a file depends on its bytes alone, so a large batch is split among worker processes,
-one per core. Each worker reads, parses and checks its share and sends back what the rest of the load needs:
-each file's result without its record (the summary the cross-file rules read, positions, findings) and the
-record as pickled bytes, which go to the record store unchanged and are unpickled only when a record is
-asked for. A worker keeps its records until the parent has every name, then scans their texts for mentions
-of those names: the other costly per-file step, which cannot start before all names are known.
+one per core. Each worker reads, parses and checks its share and sends back, in batches, what the rest of the
+load needs: each file's result without its record (the summary the cross-file rules read, findings), and
+the record and the field positions packed and signed as entries of their stores, which the parent writes
+unchanged and unpickles only when they are asked for. A worker keeps its records until the parent has every
+name, then scans their texts for mentions of those names: the other costly per-file step, which cannot
+start before all names are known.
 
 Workers are forked (the parent's modules and ontology are already loaded), so the pool is used only where a
 fork is safe: on Linux, with no other thread running. Anything a worker fails to deliver (it crashed, was
