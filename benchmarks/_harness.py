@@ -122,8 +122,6 @@ def catalog_dir(n: int, seed: int, results: Path) -> Path:
 # --- timing -------------------------------------------------------------------------------------------
 
 
-
-
 # Wall-clock time by default; ``--clock cpu`` measures this process's CPU time instead, which moves far less
 # when other processes share the machine (it leaves out waiting for the disk and for child processes).
 TIMER: Callable[[], float] = time.perf_counter
