@@ -378,3 +378,20 @@ def test_only_a_single_threaded_program_freezes_a_large_load(tiny_dir: Path, mon
         release.set()
         server.join()
     assert frozen == [1]
+
+
+def test_the_record_store_drops_the_entries_of_old_versions(tiny_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(load_module, "_COMPACT_ABOVE", 0)  # a tiny catalog's stores are far below the real bar
+    path = tiny_dir / "primes" / "piece.yaml"
+    text = path.read_text()
+    warm(tiny_dir)
+    first = record_log(tiny_dir).stat().st_size
+    for round_ in range(12):  # each edit appends an entry of piece.yaml; the old ones are dead
+        path.write_text(text.replace("A worked case of the piece.", f"A worked case, round {round_}."))
+        load_module.load_catalog(tiny_dir)  # a check reads no record: nothing compacts the store
+    assert record_log(tiny_dir).stat().st_size > first * 2
+
+    loaded = load_module.load_catalog(tiny_dir)
+    assert dict(loaded.primes.items()) == records_in_files(tiny_dir, loaded.files)  # reads, and compacts
+    assert record_log(tiny_dir).stat().st_size <= first * 1.1
+    assert warm(tiny_dir) == []  # and every record is still there

@@ -31,7 +31,7 @@ import struct
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -608,7 +608,7 @@ class _Cache:
         _write_atomic(path, [_sign(secret, payload), payload])
 
 
-def _write_atomic(path: Path, chunks: list[bytes]) -> None:
+def _write_atomic(path: Path, chunks: Sequence[bytes | memoryview]) -> None:
     """Replace a cache file in one step (a reader sees the old file or the new one, never half of one).
 
     Unlike ``fsutil.write_atomic``, no fsync: a cache lost in a crash only costs time.
@@ -651,6 +651,9 @@ def _prime_entries(root: Path) -> list[tuple[str, str, Status | None]]:
     return out
 
 
+_COMPACT_ABOVE = 16 * 1024 * 1024  # dead bytes a store may hold (when they are also less than the live ones)
+
+
 class _BlobStore:
     """Per-file blobs by content digest, in one append-only file of signed entries.
 
@@ -669,6 +672,7 @@ class _BlobStore:
         self.path = root / CACHE_DIR / f"{name}-{_cache_key()}.log"
         self.secret = secret
         self.pending: dict[str, bytes] = {}  # entries the workers of this load packed, not read back from disk
+        self.live: set[str] | None = None  # the digests of the catalog's files now, once known
         self._everything: dict[str, bytes] | None = None
 
     def entry(self, digest: str, payload: bytes) -> bytes:
@@ -703,6 +707,8 @@ class _BlobStore:
         except OSError:
             return found
         view = memoryview(blob)
+        live = self.live
+        kept: dict[str, memoryview] = {}  # the latest entry of each live digest
         at = 0
         while at + head <= len(blob):
             mac, raw_digest, length = self._HEAD.unpack_from(blob, at)
@@ -715,8 +721,21 @@ class _BlobStore:
                 if not hmac.compare_digest(mac, _sign(self.secret, raw_digest + payload)):
                     break
                 found[digest] = payload
+            if live is not None and digest in live:
+                kept[digest] = view[at:end]
             at = end
+        if live is not None:
+            self._compact(len(blob), at, list(kept.values()))
         return found
+
+    def _compact(self, size: int, readable: int, kept: list[memoryview]) -> None:
+        """Rewrite the store with its live entries when entries of files that changed since (or a damaged
+        tail) make up most of it: it grows by an entry with every edit."""
+        live_size = sum(len(entry) for entry in kept)
+        if size - live_size <= max(live_size, _COMPACT_ABOVE) and readable == size:
+            return
+        with contextlib.suppress(OSError):
+            _write_atomic(self.path, kept)
 
     def write(self, entries: list[bytes], *, replace: bool) -> None:
         """Add entries, or (``replace``) make them the whole store; a failure only costs time later.
@@ -726,11 +745,10 @@ class _BlobStore:
         """
         if self.secret is None or not entries:
             return
-        size = sum(len(entry) for entry in entries)
         try:
             self.path.parent.mkdir(exist_ok=True)
             _ignore_folder(self.path.parent)
-            if replace or self._mostly_dead(size):
+            if replace:
                 _write_atomic(self.path, entries)
                 _remove_other_keys(self.path.parent)
             else:
@@ -745,14 +763,6 @@ class _BlobStore:
         except OSError:
             return
         self.pending.clear()
-
-    def _mostly_dead(self, adding: int) -> bool:
-        """Whether appending would leave a store far bigger than its live entries (estimated by the batch)."""
-        try:
-            size = self.path.stat().st_size
-        except OSError:
-            return True
-        return size > 64 * adding and size > 64 * 1024 * 1024
 
 
 def _remove_other_keys(folder: Path) -> None:
@@ -888,7 +898,9 @@ class _PrimeFiles:
             if result.summary is not None:
                 self.store.pending[result.digest] = record
                 self.fresh.append(record)
-        return [result for result in slots if result is not None]
+        results = [result for result in slots if result is not None]
+        self.store.live = self.positions.live = {result.digest for result in results if result.digest}
+        return results
 
     def scan_mentions(self, index: NameIndex) -> None:
         if self.pool is not None:
