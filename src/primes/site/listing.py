@@ -41,25 +41,34 @@ class Listing:
     inline: bool = False
 
     def html(self, resolve: Resolve) -> str:
-        rendered = ["".join(_part(part, resolve) for part in item) for item in self.items]
+        # An index page of a large catalog has thousands of items: one plain loop.
+        rendered = []
+        for item in self.items:
+            pieces = []
+            for part in item:
+                if isinstance(part, Ref):
+                    pieces.append(_link(part, resolve))
+                else:
+                    pieces.append(_text(part))
+            rendered.append("".join(pieces))
         if self.inline:
             return f'<p class="primes-listing" data-search-exclude>{" · ".join(rendered)}</p>'
-        body = "".join(f"<li>{item}</li>" for item in rendered)
+        body = "".join([f"<li>{item}</li>" for item in rendered])
         return f'<div class="primes-listing" data-search-exclude><ul>{body}</ul></div>'
 
 
-def _part(part: Part, resolve: Resolve) -> str:
-    if isinstance(part, Ref):
-        link = f'<a href="{xml(resolve(part.target))}">{_text(part.text)}</a>'
-        return f"<strong>{link}</strong>" if part.strong else link
-    return _text(part)
+def _link(ref: Ref, resolve: Resolve) -> str:
+    link = f'<a href="{xml(resolve(ref.target))}">{_text(ref.text)}</a>'
+    return f"<strong>{link}</strong>" if ref.strong else link
 
 
 def _text(text: str) -> str:
     """Element text: markup escaped, runs of white space as one space (most texts have none to fold)."""
     if "\n" in text or "  " in text or "\t" in text:
         text = _WHITESPACE.sub(" ", text)
-    return html.escape(text, quote=False)
+    if "&" in text or "<" in text or ">" in text:
+        return html.escape(text, quote=False)
+    return text
 
 
 def relative_url_from(page_url: str) -> Callable[[str], str]:
@@ -67,8 +76,11 @@ def relative_url_from(page_url: str) -> Callable[[str], str]:
     or ``..`` segments), with the page's part worked out once: the index pages resolve thousands of links."""
     folder, _, last = page_url.rpartition("/")
     base = [part for part in (folder if "." in last else page_url).split("/") if part]
+    up = "../" * len(base)
 
     def relative(url: str) -> str:
+        if base and url and url[0] != "/" and "//" not in url and url.partition("/")[0] != base[0]:
+            return up + url  # nothing in common with the page's folder (most links: other kinds of page)
         target = [part for part in url.split("/") if part]
         common = 0
         for a, b in zip(base, target, strict=False):

@@ -4,11 +4,13 @@ mkdocs events, in build order:
 
 - ``on_config``: load and check the catalog (``catalog:`` option, relative to ``mkdocs.yml``); errors stop
   the build with the findings. ``primes build`` hands over the catalog it already checked.
-- ``on_files``: add every generated page (``File.generated``) and each prime's Turtle and JSON-LD file.
+- ``on_files``: add every generated page (``File.generated``) and each prime's Turtle and JSON-LD file; a
+  prime page's Markdown and RDF are made when mkdocs reads them (:mod:`primes.site.files`), the Markdown in
+  runs of pages (:mod:`primes.site.ahead`).
 - ``on_page_markdown``: fill hand-written pages that ask for it (``primes_template: true``) and set each
   prime page's title, description and JSON-LD head (read by ``overrides/main.html``).
-- ``on_post_page``: put the SVG diagrams in their slots, after the search index has read the page (the
-  diagrams repeat names the page already lists), and report progress.
+- ``on_post_page``: put the SVG diagrams (made in runs too) in their slots, after the search index has read
+  the page (the diagrams repeat names the page already lists), and report progress.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import functools
 import json
 import logging
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,9 +37,9 @@ from mkdocs.utils.meta import get_data
 
 from primes.catalog import Catalog, load
 from primes.errors import PrimesError
+from primes.site.ahead import RunAhead
 from primes.site.diagram import catalog_graph, one_hop
 from primes.site.files import LazyFile
-from primes.site.links import levels
 from primes.site.listing import Listing, fill, relative_url_from
 from primes.site.rdf import RDF_FORMATS, PrimeRdf, RdfFormat, prime_iri
 from primes.site.render import (
@@ -50,9 +53,6 @@ from primes.site.render import (
 from primes.site.text import json_for_script, xml
 
 log = logging.getLogger("mkdocs.plugins.primes")
-
-# Prime pages rendered in one run when mkdocs asks for the first of them (see _prime_markdown).
-RENDER_AHEAD = 50
 
 Progress = Callable[[int, int], None]
 
@@ -73,6 +73,8 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
         self.live_script: str | None = None  # set by `primes serve`: the reload script added to every page
         self.renderer: Renderer | None = None
         self.rdf: PrimeRdf | None = None
+        self._term_set: dict[str, Any] = {}  # the catalog's part of each prime page's DefinedTerm
+        self._iri_base: str | None = None  # what a prime's IRI starts with (worked out when first needed)
         self.files: Files | None = None
         self.nav: Navigation | None = None  # kept, with env, for the live rebuild of single pages
         self.env: jinja2.Environment | None = None
@@ -81,11 +83,10 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
         self._titles: dict[str, str] = {}  # src_uri -> plain-text title, for the generated pages
         self._listings: dict[str, Mapping[str, Listing]] = {}  # src_uri -> the HTML lists of an index page
         self._digests: dict[str, int] = {}  # src_uri -> hash of the prime page's Markdown last made
-        self._order: list[str] = []  # prime ids in the order of their pages in the files
-        self._place: dict[str, int] = {}  # prime id -> its index in _order
-        self._ahead: dict[str, str] = {}  # prime id -> its page's Markdown, rendered before mkdocs asked
-        self._served: set[str] = set()  # prime ids whose Markdown mkdocs has read in this build
-        self._render_ahead = False  # only in a full build: a live rebuild reads a few pages
+        # Prime pages' Markdown, heads and diagrams, made in runs during a full build (see primes.site.ahead).
+        self._markdown = RunAhead(lambda prime_id: self._renderer().prime_page(prime_id))
+        self._heads = RunAhead(self._prime_head)
+        self._diagrams = RunAhead(self._prime_diagram)
         self._done = 0
         self._total = 0
 
@@ -116,12 +117,12 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
         self._titles = {}
         self._listings = {}
         self._digests = {}
-        self._order = [prime.id for prime in self.catalog]
-        self._place = {prime_id: index for index, prime_id in enumerate(self._order)}
-        self._ahead = {}
-        self._served = set()
-        self._render_ahead = True
         assert self.catalog is not None
+        # mkdocs reads the pages (on_page_markdown right after each) in the order of the files: the prime pages
+        # in catalog order.
+        order = [prime.id for prime in self.catalog]
+        self._markdown.expect(order)
+        self._heads.expect(order)
         for prime in self.catalog:
             # Prime pages and their RDF are made when mkdocs reads them (see primes.site.files).
             uri = prime_uri(prime.id)
@@ -163,15 +164,17 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
 
     def on_env(self, env: jinja2.Environment, /, *, config: MkDocsConfig, files: Files) -> jinja2.Environment | None:
         self.env = env
-        # Every page's Markdown has been read by now.
-        self._render_ahead = False
-        self._ahead = {}
+        # Every page's Markdown has been read by now; next mkdocs writes the pages, in the same order.
+        self._markdown.stop()
+        self._heads.stop()
+        assert self.catalog is not None
+        self._diagrams.expect([prime.id for prime in self.catalog])
         return env
 
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         listings = self._listings.get(page.file.src_uri)
         if listings:
-            html = fill(html, listings, self._resolver(page))
+            html = fill(html, listings, self._resolver(page.url))
         if page.file.src_uri in self._page_prime:
             page.markdown = None  # rendered; mkdocs keeps it to the end of the build otherwise
         self._step()
@@ -181,7 +184,7 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
         uri = page.file.src_uri
         prime_id = self._page_prime.get(uri)
         if prime_id is not None:
-            output = output.replace(DIAGRAM_SLOT.format(id=prime_id), self._diagram(prime_id, page), 1)
+            output = output.replace(DIAGRAM_SLOT.format(id=prime_id), self._diagrams.take(prime_id), 1)
         elif uri == GRAPH_PAGE:
             output = output.replace(GRAPH_SLOT, self._graph(page), 1)
         if self.live_script:
@@ -204,6 +207,11 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
         self.catalog = catalog
         self.renderer = Renderer(catalog, rdf=self.config.rdf)
         self.rdf = PrimeRdf(catalog)
+        self._term_set = _term_set(catalog)
+        self._iri_base = None
+        self._markdown.stop()
+        self._heads.stop()
+        self._diagrams.stop()
 
     def refresh(self, catalog: Catalog, prime_ids: Iterable[str]) -> list[str]:
         """Switch to ``catalog`` and regenerate the sources of the given primes' pages and of every index page;
@@ -251,19 +259,7 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
     # --- helpers ----------------------------------------------------------------------------------------
 
     def _prime_markdown(self, prime_id: str) -> str:
-        markdown = self._ahead.pop(prime_id, None)
-        if markdown is None:
-            renderer = self._renderer()
-            markdown = renderer.prime_page(prime_id)
-            if self._render_ahead:
-                # mkdocs reads the pages in file order, converting each to HTML before it reads the next.
-                # Rendering the next pages now, in one run, keeps the templates and their code in the CPU's
-                # caches: a page rendered between two of mkdocs' took half as long again.
-                start = self._place.get(prime_id, len(self._order))
-                for other in self._order[start + 1 : start + RENDER_AHEAD]:
-                    if other not in self._served and other not in self._ahead:
-                        self._ahead[other] = renderer.prime_page(other)
-        self._served.add(prime_id)
+        markdown = self._markdown.take(prime_id)
         self._digests[prime_uri(prime_id)] = hash(markdown)
         return markdown
 
@@ -280,7 +276,7 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
         self._add_file(files, File.generated(config, uri, content=content))
 
     def _add_file(self, files: Files, file: File) -> None:
-        existing = files.get_file_from_path(file.src_uri)
+        existing = files.src_uris.get(file.src_uri)  # a File's src_uri is normalized already
         if existing is not None and existing.generated_by is None:
             raise PluginError(f"primes: docs/{file.src_uri} is written by hand, but the site generates it; remove it")
         if existing is not None:
@@ -289,31 +285,30 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
         self.generated[file.src_uri] = file
 
     def _prime_meta(self, page: Page, prime_id: str) -> None:
-        assert self.catalog is not None
-        prime = self.catalog[prime_id]
-        if prime.core_idea:
-            page.meta["description"] = xml(_shorten(prime.core_idea, 300))
-        head = []
-        if self.config.rdf:
-            resolve = self._resolver(page)
-            for extension, fmt in RDF_FORMATS.items():
-                href = resolve(rdf_uri(prime_id, extension))
-                head.append(f'<link rel="alternate" type="{fmt.media_type}" href="{xml(href)}">')
-        term = self._defined_term(prime_id, page)
-        head.append(
-            f'<script type="application/ld+json">{json_for_script(json.dumps(term, ensure_ascii=False))}</script>'
-        )
-        page.meta["primes_head"] = "".join(head)
+        head = self._heads.take(prime_id)
+        if head.description is not None:
+            page.meta["description"] = head.description
+        term = {**head.term, "url": page.canonical_url} if page.canonical_url else head.term
+        term = {**term, **self._term_set}
+        script = f'<script type="application/ld+json">{json_for_script(_to_json(term))}</script>'
+        page.meta["primes_head"] = head.links + script
 
-    def _defined_term(self, prime_id: str, page: Page) -> dict[str, Any]:
-        """schema.org's view of a prime: a DefinedTerm in the catalog's DefinedTermSet."""
+    def _prime_head(self, prime_id: str) -> _PrimeHead:
+        """What a prime page's head says of the prime, but for the page's canonical URL (set on the Page)."""
         assert self.catalog is not None
         prime = self.catalog[prime_id]
-        meta = self.catalog.meta
+        links = ""
+        if self.config.rdf:
+            file = self.generated[prime_uri(prime_id)]
+            relative = relative_url_from("" if file.url in (".", "./") else file.url)  # the page's URL
+            for extension, fmt in RDF_FORMATS.items():
+                href = relative(self.generated[rdf_uri(prime_id, extension)].url)
+                links += f'<link rel="alternate" type="{fmt.media_type}" href="{xml(href)}">'
+        # schema.org's view of a prime: a DefinedTerm in the catalog's DefinedTermSet (see _term_set).
         term: dict[str, Any] = {
             "@context": "https://schema.org",
             "@type": "DefinedTerm",
-            "@id": prime_iri(self.catalog, prime_id),
+            "@id": self._prime_iri(prime_id),
             "name": prime.name,
             "termCode": prime.id,
         }
@@ -321,22 +316,20 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
             term["alternateName"] = list(prime.aliases)
         if prime.core_idea:
             term["description"] = " ".join(prime.core_idea.split())
-        if page.canonical_url:
-            term["url"] = page.canonical_url
-        if meta is not None:
-            term["inDefinedTermSet"] = {
-                "@type": "DefinedTermSet",
-                "@id": meta.base_iri,
-                "name": meta.title,
-                "description": " ".join(meta.description.split()),
-            }
-            term["inLanguage"] = meta.language
-        return term
+        description = xml(_shorten(prime.core_idea, 300)) if prime.core_idea else None
+        return _PrimeHead(description, links, term)
 
-    def _resolver(self, page: Page) -> Callable[[str], str]:
-        """Source path of a generated page -> its href from ``page``."""
+    def _prime_iri(self, prime_id: str) -> str:
+        """``prime_iri(catalog, prime_id)`` for a prime of the catalog, without checking the catalog each time."""
+        if self._iri_base is None:
+            assert self.catalog is not None
+            self._iri_base = prime_iri(self.catalog, prime_id).removesuffix(prime_id)
+        return self._iri_base + prime_id
+
+    def _resolver(self, page_url: str) -> Callable[[str], str]:
+        """Source path of a generated page -> its href from the page at ``page_url``."""
         generated = self.generated
-        relative = relative_url_from(page.url)
+        relative = relative_url_from(page_url)
         known: dict[str, str] = {}  # an index page links the same domains and primes many times
 
         def resolve(target: str) -> str:
@@ -348,26 +341,57 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
         return resolve
 
     def _url_for(self, page: Page) -> Callable[[str], str]:
-        resolve = self._resolver(page)
+        resolve = self._resolver(page.url)
         return lambda prime_id: resolve(prime_uri(prime_id))
 
-    def _diagram(self, prime_id: str, page: Page) -> str:
+    def _prime_diagram(self, prime_id: str) -> str:
+        """The diagram of a prime page, with links relative to the page's URL."""
         assert self.catalog is not None
         prime = self.catalog[prime_id]
         rel = self._renderer().relations(prime_id)
         names = {other: self.catalog.primes[other].name for other in rel.neighbours}
-        diagram = one_hop(prime_id, prime.name, rel.groups, names, self._url_for(page))
+        resolve = self._resolver(self.generated[prime_uri(prime_id)].url)
+        diagram = one_hop(prime_id, prime.name, rel.groups, names, lambda other: resolve(prime_uri(other)))
         return diagram.figure("The same edges as a list:" if rel.neighbours else "No edges yet.")
 
     def _graph(self, page: Page) -> str:
         assert self.catalog is not None
-        diagram = catalog_graph(self.catalog, levels(self.catalog), self._url_for(page))
+        diagram = catalog_graph(self.catalog, self._renderer().levels, self._url_for(page))
         return f'<div class="primes-graph">{diagram.svg}</div>'
 
     def _step(self) -> None:
         self._done += 1
         if self.progress is not None and self._total:
             self.progress(min(self._done, self._total), self._total)
+
+
+@dataclass(frozen=True, slots=True)
+class _PrimeHead:
+    """A prime page's description and head, but for what depends on the Page object (its canonical URL)."""
+
+    description: str | None
+    links: str  # <link rel="alternate"> to the prime's RDF files
+    term: dict[str, Any]  # its DefinedTerm up to the description; the page adds its URL and _term_set
+
+
+def _term_set(catalog: Catalog) -> dict[str, Any]:
+    """What every prime's DefinedTerm says of the catalog: the same for every page."""
+    meta = catalog.meta
+    if meta is None:
+        return {}
+    return {
+        "inDefinedTermSet": {
+            "@type": "DefinedTermSet",
+            "@id": meta.base_iri,
+            "name": meta.title,
+            "description": " ".join(meta.description.split()),
+        },
+        "inLanguage": meta.language,
+    }
+
+
+# json.dumps(..., ensure_ascii=False) would make a new encoder for every page.
+_to_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def _shorten(text: str, limit: int) -> str:

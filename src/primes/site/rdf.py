@@ -2,11 +2,11 @@
 :class:`PrimeRdf`, which writes them for a whole site.
 
 A prime's file holds its share of the catalog's RDF: its own triples, the qualified relation nodes of its
-edges in either direction and its neighbours' labels (``serialize(catalog, fmt, ids=[prime_id])``). Every
-relation node is in two primes' files and every label in several, so :class:`PrimeRdf` converts each such
-piece to JSON-LD once and joins the pieces per prime, instead of parsing and converting each prime's whole
-share: that halves the work of the site's JSON-LD files, the bulk of the RDF they cost. The files are the
-bytes ``serialize`` gives, which the tests check prime by prime.
+edges in either direction and its neighbours' labels (``serialize(catalog, fmt, ids=[prime_id])``, whose bytes
+the files are; the tests check that prime by prime). The Turtle is a join of cached blocks. The JSON-LD, made
+the export's way (pyoxigraph parses the share, :mod:`primes.rdf.jsonld` walks the triples), was the largest
+part of the site's own build time; :class:`PrimeRdf` instead converts each block with the reader of
+:mod:`primes.site.turtle`, and converts the blocks that several files share (relation nodes, labels) once.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from primes.catalog import Catalog
 from primes.rdf import jsonld
 from primes.rdf.build import SEGMENTS, CatalogGraph, catalog_graph
 from primes.rdf.export import FORMATS, RdfFormat, prime_iri, serialize
+from primes.site.turtle import TurtleNodes
 
 # File extension (as the site names the file beside the page) -> export format.
 RDF_FORMATS: dict[str, RdfFormat] = {"ttl": FORMATS["turtle"], "jsonld": FORMATS["jsonld"]}
@@ -36,12 +37,14 @@ class PrimeRdf:
         self.catalog = catalog
         self._graph: CatalogGraph | None = None
         self._prefixes: tuple[tuple[str, str], ...] = ()
+        self._reader: TurtleNodes | None = None
         self._shared: dict[str, _Nodes] = {}  # relation node or label Turtle -> its JSON-LD nodes
+        self._last = ("", "")  # the prime whose Turtle was made last, and that Turtle
 
     def file(self, prime_id: str, fmt: RdfFormat) -> bytes:
         """The content of a prime's file in ``fmt``: ``serialize_prime(catalog, prime_id, fmt)``."""
         if fmt.name == "turtle":
-            return self.graph().turtle([prime_id]).encode("utf-8")
+            return self._turtle(prime_id).encode("utf-8")
         if fmt.name == "jsonld":
             return self.jsonld(prime_id)
         return serialize_prime(self.catalog, prime_id, fmt)
@@ -50,11 +53,12 @@ class PrimeRdf:
         if self._graph is None:
             self._graph = catalog_graph(self.catalog)  # checks the catalog and its base IRI
             self._prefixes = tuple((name, self._graph.base + segment) for name, segment in SEGMENTS)
+            self._reader = TurtleNodes(self._graph.header, language=self._graph.language, extra_prefixes=self._prefixes)
         return self._graph
 
     def jsonld(self, prime_id: str) -> bytes:
         graph = self.graph()
-        turtle = graph.turtle([prime_id])
+        turtle = self._turtle(prime_id)
         own = graph.own[prime_id]
         out = graph.relations_out.get(prime_id, [])
         declared = set(out)
@@ -72,6 +76,12 @@ class PrimeRdf:
         lines = [line for nodes in found for _, line in nodes]
         return jsonld.document(lines, extra_prefixes=self._prefixes, language=graph.language)
 
+    def _turtle(self, prime_id: str) -> str:
+        # mkdocs asks for a prime's Turtle file, then for its JSON-LD file, made from the same Turtle.
+        if self._last[0] != prime_id:
+            self._last = (prime_id, self.graph().turtle([prime_id]))
+        return self._last[1]
+
     def _shared_nodes(self, piece: str) -> _Nodes:
         found = self._shared.get(piece)
         if found is None:
@@ -80,6 +90,10 @@ class PrimeRdf:
 
     def _nodes(self, piece: str) -> _Nodes:
         graph = self.graph()
+        assert self._reader is not None
+        read = self._reader.nodes(piece)
+        if read is not None:
+            return tuple(read)
         triples = ox.parse(graph.header + piece, format=ox.RdfFormat.TURTLE)
         return tuple(jsonld.nodes(triples, extra_prefixes=self._prefixes, language=graph.language))
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +28,7 @@ from primes.catalog import Catalog
 from primes.errors import PrimesError
 from primes.model import AUDIENCE_LABELS, AUDIENCES, Explanation, Prime
 from primes.ontology import EdgeKind, Position, edge_kinds
-from primes.query import by_domain, domain_overview, hierarchy_kind, stats
+from primes.query import DomainSummary, Stats, by_domain, domain_overview, hierarchy_kind, stats
 from primes.site.links import Link, Relations, RoleGroup, foundational, levels, relations
 from primes.site.listing import Listing, Part, Ref, fill, slot
 from primes.site.text import Markdown, md_block, md_inline
@@ -117,6 +117,18 @@ class GeneratedPage:
         return fill(self.markdown, self.listings, lambda target: relative(self.uri, target))
 
 
+class _Links(dict[str, Markdown]):
+    """Links by target id, each made (by ``make``) the first time a template asks for it."""
+
+    def __init__(self, make: Callable[[str], Markdown]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key: str) -> Markdown:
+        link = self[key] = self.make(key)
+        return link
+
+
 @dataclass(frozen=True, slots=True)
 class _Page:
     """Per-page helpers handed to the templates."""
@@ -139,6 +151,10 @@ class Renderer:
         self._check_layout()
         self._layout = self._layout_sentence()
         self._relations: dict[str, Relations] = {}
+        self._name_keys: dict[str, str] = {}  # prime id -> its name as sorted (the indexes sort often)
+        self._links_from: dict[tuple[str, str], _Links] = {}  # (folder, domain or prime) -> links from there
+        self._kind_words: dict[str, tuple[Markdown, Markdown]] = {}  # edge kind -> (phrase, connector)
+        self._refs: dict[tuple[str, bool | None], Ref] = {}  # (prime id, strong) or (domain id, None) -> Ref
 
     # --- the pages --------------------------------------------------------------------------------------
 
@@ -158,19 +174,22 @@ class Renderer:
     def prime_page(self, prime_id: str) -> str:
         prime = self.catalog[prime_id]
         here = prime_uri(prime_id)
-        page = _Page(here)
         rel = self.relations(prime_id)
-        markdown = self.env.get_template("prime.md.j2").render(
+        this, other = md_inline(prime.name), self._prime_links(here)
+        # Values the template would otherwise get by calling back into Python, which costs more in Jinja2
+        # than the work itself (the template runs for every prime).
+        markdown = self._prime_template.render(
             prime=prime,
-            page=page,
             explanations=_ordered_explanations(prime),
             audience_label=AUDIENCE_LABELS,
-            domain=lambda domain_id: page.link(self._domain_labels.get(domain_id, domain_id), domain_uri(domain_id)),
-            groups=[g for g in rel.groups if g.links],
+            domain=self._domain_links(here),
+            groups=[
+                (_heading(group), [self._sentence(this, other[link.other], link) for link in group.links])
+                for group in rel.groups
+                if group.links
+            ],
             foundational=rel.foundational,
             layout=self._layout,
-            heading=_heading,
-            sentence=lambda link: self._sentence(page, prime, link),
             slot=Markdown(DIAGRAM_SLOT.format(id=prime_id)),
             rdf=self.rdf,
             turtle=Markdown(relative(here, rdf_uri(prime_id, "ttl"))),
@@ -190,7 +209,7 @@ class Renderer:
     def az_page(self) -> GeneratedPage:
         entries: list[tuple[str, str, tuple[Part, ...]]] = []
         for prime in self.catalog:
-            entries.append((_sort_key(prime.name), prime.name, (self._ref(prime.id),)))
+            entries.append((self._name_key(prime.id), prime.name, (self._ref(prime.id),)))
             for alias in prime.aliases:
                 entries.append((_sort_key(alias), alias, (f"{alias}, see ", self._ref(prime.id))))
         entries.sort(key=lambda e: (e[0], e[1]))
@@ -210,7 +229,7 @@ class Renderer:
         page = _Page(DOMAINS_PAGE)
         rows = [
             (page.link(d.label, domain_uri(d.id)), d.description, d.primes, d.transfers)
-            for d in domain_overview(self.catalog)
+            for d in self._domain_overview
             if d.id in self.catalog.domains
         ]
         return self.env.get_template("domains.md.j2").render(rows=rows)
@@ -244,14 +263,14 @@ class Renderer:
 
     def relations_page(self) -> str:
         page = _Page(RELATIONS_PAGE)
-        counts = stats(self.catalog, top=0).edges
+        counts = self._stats.edges
         kinds = [(page.link(k.label.capitalize(), relation_uri(k)), counts.get(k.id, 0), k) for k in edge_kinds()]
         return self.env.get_template("relations.md.j2").render(kinds=kinds, layout=self._layout)
 
     def relation_page(self, kind: EdgeKind) -> GeneratedPage:
         graph = self.catalog.kind_graphs[kind.id]
         edges = [(u, v, data.get("note")) for u, v, data in graph.edges(data=True) if data.get("declared", True)]
-        edges.sort(key=lambda e: (_sort_key(self._names[e[0]]), _sort_key(self._names[e[1]])))
+        edges.sort(key=lambda e: (self._name_key(e[0]), self._name_key(e[1])))
         items = tuple(
             (self._ref(u), f" {kind.forward_phrase} ", self._ref(v), *((_connector(kind), note) if note else ()))
             for u, v, note in edges
@@ -262,9 +281,9 @@ class Renderer:
         return GeneratedPage(relation_uri(kind), kind.label.capitalize(), markdown, {"edges": Listing(items)})
 
     def graph_page(self) -> GeneratedPage:
-        level_of = levels(self.catalog)
+        level_of = self.levels
         by_level: dict[int, list[str]] = {}
-        for prime_id in sorted(level_of, key=lambda p: _sort_key(self._names[p])):
+        for prime_id in sorted(level_of, key=self._name_key):
             by_level.setdefault(level_of[prime_id], []).append(prime_id)
         markdown = self.env.get_template("graph.md.j2").render(
             count=len(self.catalog),
@@ -286,7 +305,7 @@ class Renderer:
 
     def summary_context(self, here: str) -> dict[str, Any]:
         page = _Page(here)
-        numbers = stats(self.catalog, top=0)
+        numbers = self._stats
         return {
             "page": page,
             "meta": self.catalog.meta,
@@ -303,7 +322,7 @@ class Renderer:
             "foundational": [self._prime_link(page, p) for p in sorted(foundational(self.catalog), key=self._name_key)],
             "domains": [
                 (page.link(d.label, domain_uri(d.id)), d.primes)
-                for d in domain_overview(self.catalog)
+                for d in self._domain_overview
                 if d.id in self.catalog.domains
             ],
             "az": page.link("A–Z index", AZ_PAGE),
@@ -316,8 +335,46 @@ class Renderer:
 
     # --- helpers ----------------------------------------------------------------------------------------
 
+    @functools.cached_property
+    def levels(self) -> dict[str, int]:
+        """Each prime's hierarchy level (the graph page lists them, its diagram draws them)."""
+        return levels(self.catalog)
+
+    @functools.cached_property
+    def _prime_template(self) -> jinja2.Template:
+        return self.env.get_template("prime.md.j2")
+
+    def _domain_links(self, here: str) -> _Links:
+        """Links to the domain pages from the pages in the folder of ``here``, by domain id."""
+        labels = self._domain_labels
+        return self._links(here, "domain", lambda page, id_: page.link(labels.get(id_, id_), domain_uri(id_)))
+
+    def _prime_links(self, here: str) -> _Links:
+        """Links to the prime pages from the pages in the folder of ``here``, by prime id."""
+        return self._links(here, "prime", lambda page, id_: page.link(self._names[id_], prime_uri(id_)))
+
+    def _links(self, here: str, kind: str, make: Callable[[_Page, str], Markdown]) -> _Links:
+        # A link depends on the folder of the page it is on, not on the page: the prime pages share theirs.
+        folder = here.rpartition("/")[0]
+        links = self._links_from.get((folder, kind))
+        if links is None:
+            page = _Page(here)
+            links = self._links_from[(folder, kind)] = _Links(lambda target: make(page, target))
+        return links
+
     def _name_key(self, prime_id: str) -> str:
-        return _sort_key(self._names[prime_id])
+        key = self._name_keys.get(prime_id)
+        if key is None:
+            key = self._name_keys[prime_id] = _sort_key(self._names[prime_id])
+        return key
+
+    @functools.cached_property
+    def _stats(self) -> Stats:
+        return stats(self.catalog, top=0)
+
+    @functools.cached_property
+    def _domain_overview(self) -> tuple[DomainSummary, ...]:
+        return domain_overview(self.catalog)
 
     def relations(self, prime_id: str) -> Relations:
         """A prime's relationships, worked out once per build (the page and its diagram both need them)."""
@@ -327,20 +384,34 @@ class Renderer:
         return found
 
     def _ref(self, prime_id: str, *, strong: bool = False) -> Ref:
-        return Ref(prime_uri(prime_id), self._names[prime_id], strong)
+        # The index pages refer to each prime and domain many times: one Ref each (they are immutable).
+        found = self._refs.get((prime_id, strong))
+        if found is None:
+            found = self._refs[(prime_id, strong)] = Ref(prime_uri(prime_id), self._names[prime_id], strong)
+        return found
 
     def _domain_ref(self, domain_id: str) -> Ref:
-        return Ref(domain_uri(domain_id), self._domain_labels.get(domain_id, domain_id))
+        found = self._refs.get((domain_id, None))
+        if found is None:
+            label = self._domain_labels.get(domain_id, domain_id)
+            found = self._refs[(domain_id, None)] = Ref(domain_uri(domain_id), label)
+        return found
 
     def _prime_link(self, page: _Page, prime_id: str) -> Markdown:
         return page.link(self._names[prime_id], prime_uri(prime_id))
 
-    def _sentence(self, page: _Page, prime: Prime, link: Link) -> Markdown:
-        """One edge as the page reads it: "Aggregation is a decomposition of Micro Macro Linkage — note"."""
-        this, other = md_inline(prime.name), self._prime_link(page, link.other)
-        phrase = md_inline(link.kind.forward_phrase)
+    def _sentence(self, this: Markdown, other: Markdown, link: Link) -> Markdown:
+        """One edge as the page reads it: "Aggregation is a decomposition of Micro Macro Linkage — note"
+        (``this``: the page's prime, ``other``: the link to the other prime)."""
+        words = self._kind_words.get(link.kind.id)
+        if words is None:
+            words = self._kind_words[link.kind.id] = (
+                md_inline(link.kind.forward_phrase),
+                md_inline(_connector(link.kind)),
+            )
+        phrase, connector = words
         source, target = (this, other) if link.outgoing else (other, this)
-        note = f" {md_inline(_connector(link.kind))} {md_inline(link.note)}" if link.note else ""
+        note = f" {connector} {md_inline(link.note)}" if link.note else ""
         return Markdown(f"{source} {phrase} {target}{note}")
 
     def _layout_sentence(self) -> Markdown:
@@ -378,12 +449,17 @@ def _connector(kind: EdgeKind) -> str:
     return " because " if kind.annotation_field == "reason" else " — "
 
 
+_AUDIENCE_ORDER = {audience: i for i, audience in enumerate(AUDIENCES)}
+
+
 def _ordered_explanations(prime: Prime) -> list[Explanation]:
-    order = {audience: i for i, audience in enumerate(AUDIENCES)}
+    order = _AUDIENCE_ORDER
     return sorted(prime.explanations or (), key=lambda e: order.get(e.audience, len(order)))
 
 
 def _sort_key(text: str) -> str:
+    if text.isascii():  # nothing to decompose
+        return text.casefold()
     folded = unicodedata.normalize("NFKD", text)
     return "".join(c for c in folded if not unicodedata.combining(c)).casefold()
 
@@ -416,6 +492,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
+        auto_reload=False,  # package files: no need to look at them again each time a page is rendered
     )
     env.filters["block"] = md_block
     return env

@@ -40,6 +40,11 @@ _INLINE_SPECIAL = re.compile("[" + re.escape("".join(_INLINE_ESCAPES)) + "]")
 _LINE_START_BACKSLASH = frozenset("!+-")
 _LINE_START_ENTITY = frozenset("=~:")
 _ORDERED_ITEM = re.compile(r"^(\d+)([.)])")
+_ASCII_BREAKS = re.compile("[\t\n\r\x0b\x0c\x1c-\x1f]")  # ASCII white space other than the space
+_ASCII_BREAK_OR_SPECIAL = re.compile(
+    "[\t\n\r\x0b\x0c\x1c-\x1f" + re.escape("".join(ch for ch in _INLINE_ESCAPES if ch.isascii())) + "]"
+)
+_XML_SPECIAL = re.compile("[&<>\"']")  # what html.escape(quote=True) replaces
 
 
 class Markdown(str):
@@ -52,7 +57,9 @@ def md_inline(text: object) -> Markdown:
     """Text for one line of Markdown: white space collapsed, every syntax character escaped."""
     if isinstance(text, Markdown):
         return text
-    value = _INLINE_SPECIAL.sub(_escape, " ".join(str(text).split()))
+    value = str(text)
+    if not _plain(value):
+        value = _INLINE_SPECIAL.sub(_escape, _collapsed(value))
     first = value[:1]
     if first in _LINE_START_BACKSLASH:
         value = "\\" + value
@@ -62,6 +69,31 @@ def md_inline(text: object) -> Markdown:
         # "1984. A year" must not become an ordered list: escape the dot after the number.
         value = _ORDERED_ITEM.sub(r"\1\\\2", value, count=1)
     return Markdown(value)
+
+
+def _plain(text: str) -> bool:
+    """Whether a text has no white space to collapse and nothing to escape (most record text): one scan."""
+    return (
+        text.isascii()
+        and "  " not in text
+        and text[:1] != " "
+        and text[-1:] != " "
+        and _ASCII_BREAK_OR_SPECIAL.search(text) is None
+    )
+
+
+def _collapsed(text: str) -> str:
+    """White space collapsed to single spaces, ends trimmed: ``" ".join(text.split())``, skipped (it splits the
+    text into words) for ASCII text with nothing to collapse."""
+    if (
+        text.isascii()
+        and "  " not in text
+        and _ASCII_BREAKS.search(text) is None
+        and text[:1] != " "
+        and text[-1:] != " "
+    ):
+        return text
+    return " ".join(text.split())
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -81,7 +113,10 @@ def md_block(text: object) -> Markdown:
 
 def xml(text: object) -> str:
     """Text for an XML/HTML attribute or element: markup characters and quotes escaped."""
-    return html.escape(str(text), quote=True)
+    value = str(text)
+    if _XML_SPECIAL.search(value) is None:  # most names and URLs: one scan instead of five replaces
+        return value
+    return html.escape(value, quote=True)
 
 
 def json_for_script(data: str) -> str:
