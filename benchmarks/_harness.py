@@ -304,6 +304,14 @@ def stage_name(stage: str, only: str, parts: Sequence[str]) -> str:
     return stage if len(chosen) == len(parts) else f"{stage}-{'-'.join(chosen)}"
 
 
+def finish(stage: str, measures: Sequence[Measure], results: Path, checks: dict[str, object]) -> int:
+    """Report the measures and the script's checks; the exit code: 1 when a check failed."""
+    report(stage, measures, results, {"checks": checks})
+    for name, ok in checks.items():
+        print(f"check: {name}: {'yes' if ok else 'NO'}")
+    return 0 if all(checks.values()) else 1
+
+
 def report(stage: str, measures: Sequence[Measure], results: Path, extra: dict[str, Any] | None = None) -> Path:
     """Print the table and write ``<results>/<stage>.json``; return its path."""
     print(table(measures))

@@ -183,10 +183,7 @@ def main() -> int:
     checks: dict[str, object] = {}
     for n in args.sizes:
         measure_size(n, args, measures, checks)
-    h.report(h.stage_name("bench_rdf", args.only, PARTS), measures, args.results, {"checks": checks})
-    for name, ok in checks.items():
-        print(f"check: {name}: {'yes' if ok else 'NO'}")
-    return 0 if all(checks.values()) else 1
+    return h.finish(h.stage_name("bench_rdf", args.only, PARTS), measures, args.results, checks)
 
 
 if __name__ == "__main__":

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import importlib
 import shutil
+import socket
+import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 import primes
@@ -21,6 +25,32 @@ SITE_CONFIG = ROOT / "site" / "mkdocs.yml"
 # part <-> twin and twin <-> sibling (mutual partners); part -x whole and lookalike -x whole (contrasts).
 # part is both a child and a contrast of whole.
 WHOLE, PART, PIECE, TWIN, LOOKALIKE, SIBLING = "whole", "part", "piece", "twin", "lookalike", "sibling"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for_sparql(url: str, process: subprocess.Popen[bytes], seconds: float, log: Path | None = None) -> None:
+    """Wait until the SPARQL endpoint a process serves answers ``ASK {}``; fail with its output if it exits."""
+    deadline = time.monotonic() + seconds
+    while True:
+        if process.poll() is not None:
+            if log is not None:
+                output = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+            else:
+                output = process.stdout.read().decode(errors="replace")[-2000:] if process.stdout else ""
+            raise RuntimeError(f"the server exited ({process.returncode}): {output}")
+        try:
+            if httpx.get(url, params={"query": "ASK {}"}, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the server at {url} did not answer within {seconds:.0f} s")
+        time.sleep(0.2)
 
 
 @pytest.fixture

@@ -5,10 +5,8 @@ queries give the same answers there, and a second push replaces the graph rather
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 import primes
-from conftest import TINY
+from conftest import TINY, free_port, wait_for_sparql
 from primes.cli import app
 from primes.rdf.export import store
 from primes.rdf.push import PASSWORD_ENV, PushError, push, query_url_for
@@ -27,28 +25,6 @@ from primes.rdf.sparql import bind, named_query
 OXIGRAPH = Path(sys.executable).with_name("oxigraph")
 GRAPH = "https://w3id.org/primes/"
 runner = CliRunner()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def wait_for(url: str, process: subprocess.Popen[bytes], seconds: float, log: Path | None = None) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        if process.poll() is not None:
-            output = log.read_text(errors="replace")[-2000:] if log and log.exists() else ""
-            raise RuntimeError(f"the store exited ({process.returncode}): {output}")
-        try:
-            if httpx.get(url, params={"query": "ASK {}"}, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"the store at {url} did not answer within {seconds:.0f} s")
-        time.sleep(0.3)
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -108,7 +84,7 @@ def oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
             stderr=subprocess.STDOUT,
         )
     try:
-        wait_for(f"http://127.0.0.1:{port}/query", process, 60, log)
+        wait_for_sparql(f"http://127.0.0.1:{port}/query", process, 60, log)
         yield Store(f"http://127.0.0.1:{port}/store", f"http://127.0.0.1:{port}/query")
     finally:
         stop(process)
@@ -228,7 +204,7 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
             [server, "+foreground", "+configfile", str(ini)], cwd=folder, stdout=output, stderr=subprocess.STDOUT
         )
     try:
-        wait_for(f"http://127.0.0.1:{http_port}/sparql", process, 120, log)
+        wait_for_sparql(f"http://127.0.0.1:{http_port}/sparql", process, 120, log)
         statement = f"USER_SET_PASSWORD('dba', '{VIRTUOSO_PASSWORD}'); checkpoint;"
         done = subprocess.run(
             [isql, f"127.0.0.1:{sql_port}", "dba", "dba", f"exec={statement}"],

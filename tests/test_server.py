@@ -9,7 +9,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -29,7 +28,7 @@ from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from conftest import TINY
+from conftest import TINY, free_port, wait_for_sparql
 from primes.server import DEFAULT_HOST, Limits, create_app
 from test_sparql_safety import Listener
 
@@ -46,12 +45,6 @@ NAMES = ["Lookalike", "Part", "Piece", "Sibling", "Twin", "Whole"]
 # 738 triples cubed: far more work than the time limit allows
 SLOW_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 HUGE_QUERY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def children(pid: int) -> list[int]:
@@ -88,18 +81,7 @@ def server() -> Iterator[Server]:
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/sparql"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"primes serve exited: {process.stdout.read().decode() if process.stdout else ''}")
-            try:
-                if httpx.get(url, params={"query": "ASK {}"}, timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("primes serve did not start within 60 s")
-            time.sleep(0.2)
+        wait_for_sparql(url, process, 60)
         yield Server(process, url)
     finally:
         process.send_signal(signal.SIGTERM)

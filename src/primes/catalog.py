@@ -47,12 +47,12 @@ class Catalog:
     def cached(self, name: str, version: str) -> Any:
         """What :meth:`cache` stored under ``name`` for exactly this catalog's content and this ``version`` of
         the code that made it (None: nothing, or the catalog changed since)."""
-        return read_derived(self.root, name, self._loaded.fingerprint, version)
+        return read_derived(self.root, name, self._loaded.fingerprint(), version)
 
     def cache(self, name: str, version: str, value: Any) -> None:
         """Keep a structure derived from this catalog in its cache folder, for the next process that loads
         the same content (nothing is kept for a catalog loaded with the cache off)."""
-        write_derived(self.root, name, self._loaded.fingerprint, version, value)
+        write_derived(self.root, name, self._loaded.fingerprint(), version, value)
 
     @functools.cached_property
     def _primes(self) -> dict[str, Prime]:

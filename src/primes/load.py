@@ -67,9 +67,20 @@ class LoadedCatalog:
     primes: Mapping[str, Prime]  # a plain dict, or the loader's Records (read from the cache on first use)
     findings: list[Finding]
     files: dict[str, FileResult] = field(default_factory=dict)  # prime id -> its file's result
-    # a digest of everything the catalog holds (every file's content): what a structure derived from the
-    # catalog may be cached under (see read_derived); "" when it must not be cached
-    fingerprint: str = ""
+    cacheable: bool = False  # loaded with the cache on: structures derived from it may be cached too
+
+    def fingerprint(self) -> str:
+        """A digest of what the catalog holds (metadata, domains, each checked prime file's content): what a
+        structure derived from the catalog is cached under (see read_derived); "" when it must not be.
+        Worked out when asked for: a check has no use for it."""
+        if not self.cacheable:
+            return ""
+        digest = hashlib.blake2b(digest_size=16)
+        digest.update(self.meta.model_dump_json().encode() if self.meta else b"-")
+        for domain in self.domains.values():
+            digest.update(domain.model_dump_json().encode())
+        digest.update("\n".join(f"{r.path}\t{r.digest}" for r in self.files.values()).encode())
+        return digest.hexdigest()
 
 
 @contextmanager
@@ -120,17 +131,7 @@ def load_catalog(root: Path | str, *, use_cache: bool = True) -> LoadedCatalog:
         findings.sort(key=lambda f: f.sort_key)
         if len(results) >= _FREEZE_AT:
             _freeze()
-    fingerprint = _fingerprint(meta, domains, results) if use_cache else ""
-    return LoadedCatalog(root, meta, domains, Records(files, fetch), findings, files, fingerprint)
-
-
-def _fingerprint(meta: CatalogMeta | None, domains: dict[str, Domain], results: list[FileResult]) -> str:
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update(meta.model_dump_json().encode() if meta else b"-")
-    for domain in domains.values():
-        digest.update(domain.model_dump_json().encode())
-    digest.update("\n".join(f"{result.path}\t{result.digest}" for result in results).encode())
-    return digest.hexdigest()
+    return LoadedCatalog(root, meta, domains, Records(files, fetch), findings, files, cacheable=use_cache)
 
 
 def read_derived(root: Path, name: str, fingerprint: str, version: str) -> Any:

@@ -77,14 +77,12 @@ class Pool:
         context = multiprocessing.get_context("fork")
         self._shares = [list(jobs[index::workers]) for index in range(workers)]
         self._links: list[Connection | None] = []
-        self._processes: list[Any] = []
         for share in self._shares:
             parent_end, child_end = context.Pipe()
             process = context.Process(target=_work, args=(child_end, share, check_file, pack, pack_record), daemon=True)
             process.start()
             child_end.close()
             self._links.append(parent_end)
-            self._processes.append(process)
 
     def results(self, check_file: CheckFile) -> Iterable[Checked]:
         """Every job's result, batch by batch as the workers send them; what a worker that failed did not
