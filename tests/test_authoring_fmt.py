@@ -38,22 +38,14 @@ def data_of(text: str) -> Any:
     return source.data
 
 
-def with_sorted_edges(data: dict[str, Any]) -> dict[str, Any]:
-    out = dict(data)
-    for kind in edge_kinds():
-        if isinstance(out.get(kind.field), list):
-            out[kind.field] = sorted(out[kind.field], key=lambda e: e["prime"])
-    return out
-
-
 def snapshot(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def records(root: Path) -> dict[str, Any]:
-    """Every prime's record, its edges in id order (fmt sorts them; their order carries no meaning)."""
+    """Every prime's record, edges in their order (the order of the page and of ``primes:position``)."""
     catalog = check(root, use_cache=False)
-    return {p.id: with_sorted_edges(p.model_dump()) for p in catalog}
+    return {p.id: p.model_dump() for p in catalog}
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -77,18 +69,18 @@ def test_the_golden_canonical_form_is_a_fixed_point() -> None:
 def test_formatting_keeps_the_data_and_every_comment() -> None:
     before = (GOLDEN / "messy.in.yaml").read_text()
     after = (GOLDEN / "messy.out.yaml").read_text()
-    assert data_of(after) == with_sorted_edges(data_of(before))
+    assert data_of(after) == data_of(before)
     comments_before = read_comments(before, read_yaml("x", before.encode()).positions).lines()
     comments_after = read_comments(after, read_yaml("x", after.encode()).positions).lines()
     assert sorted(comments_before) == sorted(comments_after)
     assert len(comments_after) == 7
 
 
-def test_fields_follow_the_model_order_and_edges_are_sorted_by_target() -> None:
+def test_fields_follow_the_model_order_and_edges_keep_theirs() -> None:
     after = data_of((GOLDEN / "messy.out.yaml").read_text())
     model_keys = [info.alias or name for name, info in prime_model().model_fields.items()]
     assert list(after) == [k for k in model_keys if k in after]
-    assert [e["prime"] for e in after["decomposes"]] == ["alpha-parent", "zeta-parent"]
+    assert [e["prime"] for e in after["decomposes"]] == ["zeta-parent", "alpha-parent"]
     assert list(after["explanations"][0]) == ["audience", "title", "text"]
 
 
@@ -318,7 +310,7 @@ def test_fmt_keeps_the_data_and_is_idempotent(case: tuple[dict[str, Any], str]) 
     first = format_bytes(text.encode("utf-8"), FileKind.PRIME, "x.yaml", file_id=data["id"])
     assert first.status is not Status.ERROR, (first.problem, first.findings)
     assert first.text is not None
-    assert read_yaml("x.yaml", first.text.encode("utf-8")).data == with_sorted_edges(original)
+    assert read_yaml("x.yaml", first.text.encode("utf-8")).data == original
     second = format_bytes(first.text.encode("utf-8"), FileKind.PRIME, "x.yaml", file_id=data["id"])
     assert second.status is Status.UNCHANGED
     assert second.text == first.text

@@ -114,15 +114,6 @@ class Comments:
     eol: dict[FieldPath, list[str]] = field(default_factory=dict)
     trailer: list[str] = field(default_factory=list)
 
-    def moved(self, move: Callable[[FieldPath], FieldPath]) -> Comments:
-        """The same comments, tied to the fields' paths after ``move`` (items of a list sorted, say)."""
-        return Comments(
-            list(self.header),
-            {move(path): group for path, group in self.before.items()},
-            {move(path): group for path, group in self.eol.items()},
-            list(self.trailer),
-        )
-
     def lines(self) -> list[str]:
         """Every comment, for checking that none went missing."""
         out = [*self.header, *self.trailer]

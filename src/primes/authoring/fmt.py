@@ -2,19 +2,20 @@
 
 The form: fields in the order of the record model (which follows the reference page: id, name, aliases,
 status, the content sections in page order, then one edge list per kind in the ontology's order), nested
-fields in their models' order, edges sorted by target id, long text folded (``>-``) at a fixed width, short
+fields in their models' order, every list in the order written (the order of a prime's edges is its
+pages' and its export's order: ``primes:position``), long text folded (``>-``) at a fixed width, short
 lists of words inline, ``null`` for a section not written yet, no blank lines, one final newline. Comments
 stay with the field they precede or end the line of.
 
 A file that does not parse or does not validate is reported and left as it is. A formatted text is read
-back before it is written: when its data or its comments differ from the original in any way other than
-the order of edges, the file is left untouched and the failure reported.
+back before it is written: when its data or its comments differ from the original in any way, the file is
+left untouched and the failure reported.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -29,9 +30,8 @@ from primes.findings import Finding
 from primes.fsutil import write_atomic
 from primes.load import display_path
 from primes.model import CatalogMeta, Domain, inner_model, prime_model
-from primes.ontology import edge_kinds
 from primes.records import check_record, validation_findings
-from primes.source import FieldPath, Source, read_yaml
+from primes.source import Source, read_yaml
 
 
 class Status(StrEnum):
@@ -81,8 +81,8 @@ def format_bytes(raw: bytes, kind: FileKind, shown: str, *, file_id: str = "") -
     if errors:
         return Formatted(Path(shown), shown, Status.ERROR, findings=errors)
     original = raw.decode("utf-8").removeprefix("\ufeff")
-    ordered, move = canonical_order(source.data, kind)
-    comments = read_comments(original, source.positions).moved(move)
+    ordered = canonical_order(source.data, kind)
+    comments = read_comments(original, source.positions)
     text = render(ordered, kind, comments)
     if text == original:
         return Formatted(Path(shown), shown, Status.UNCHANGED, text=text)
@@ -138,21 +138,9 @@ def _changed_content(text: str, kind: FileKind, ordered: Any, comments: Comments
 # The canonical order
 
 
-def canonical_order(data: Any, kind: FileKind) -> tuple[Any, Callable[[FieldPath], FieldPath]]:
-    """The data in canonical order, and how a field's path moves (the items of a sorted edge list do)."""
-    moves: dict[FieldPath, dict[int, int]] = {}
-    ordered = _order(data, _model(kind), (), moves, _sorted_lists(kind))
-
-    def move(path: FieldPath) -> FieldPath:
-        for at in range(len(path)):
-            table = moves.get(path[:at])
-            if table is not None and isinstance(path[at], int):
-                index = path[at]
-                assert isinstance(index, int)
-                path = (*path[:at], table.get(index, index), *path[at + 1 :])
-        return path
-
-    return ordered, move
+def canonical_order(data: Any, kind: FileKind) -> Any:
+    """The data with every mapping's keys in its model's order (unknown keys last); lists keep their order."""
+    return _order(data, _model(kind))
 
 
 def _model(kind: FileKind) -> type[BaseModel]:
@@ -161,39 +149,15 @@ def _model(kind: FileKind) -> type[BaseModel]:
     return CatalogMeta if kind is FileKind.META else Domain
 
 
-def _sorted_lists(kind: FileKind) -> dict[FieldPath, str]:
-    """The lists whose items are sorted, and the key they are sorted by: a prime's edges, by target."""
-    if kind is not FileKind.PRIME:
-        return {}
-    return {(k.field,): "prime" for k in edge_kinds()}
-
-
-def _order(
-    value: Any,
-    model: type[BaseModel] | None,
-    path: FieldPath,
-    moves: dict[FieldPath, dict[int, int]],
-    sort_by: dict[FieldPath, str],
-) -> Any:
+def _order(value: Any, model: type[BaseModel] | None) -> Any:
     if isinstance(value, dict):
         slots = _slots(model) if model is not None else {}
         unknown = len(slots)
         keys = sorted(value, key=lambda k: slots.get(k, (unknown, None))[0])
-        return {k: _order(value[k], slots.get(k, (unknown, None))[1], (*path, k), moves, sort_by) for k in keys}
+        return {k: _order(value[k], slots.get(k, (unknown, None))[1]) for k in keys}
     if isinstance(value, list):
-        items = [_order(item, model, (*path, i), moves, sort_by) for i, item in enumerate(value)]
-        key = sort_by.get(path)
-        if key is None:
-            return items
-        order = sorted(range(len(items)), key=lambda i: _sort_key(items[i], key))
-        moves[path] = {old: new for new, old in enumerate(order)}
-        return [items[i] for i in order]
+        return [_order(item, model) for item in value]
     return value
-
-
-def _sort_key(item: Any, key: str) -> str:
-    value = item.get(key) if isinstance(item, dict) else None
-    return value if isinstance(value, str) else ""
 
 
 @functools.cache

@@ -163,8 +163,7 @@ def draft_text(prime_id: str, name: str, targets: Mapping[EdgeKind, Sequence[str
     for kind in edge_kinds():
         data[kind.field] = [{"prime": target, kind.annotation_field: None} for target in targets.get(kind, ())]
         comments.before[(kind.field,)] = [_edge_guide(kind)]
-    ordered, move = canonical_order(data, FileKind.PRIME)
-    return render(ordered, FileKind.PRIME, comments.moved(move))
+    return render(canonical_order(data, FileKind.PRIME), FileKind.PRIME, comments)
 
 
 def _edge_guide(kind: EdgeKind) -> str:
