@@ -3,6 +3,7 @@ record lost, every format the same graph, a prime's share of the graph, the CLI.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -17,7 +18,8 @@ import primes
 from conftest import LOOKALIKE, PART, PIECE, SIBLING, TINY, TWIN, WHOLE
 from primes.cli import app
 from primes.errors import CatalogError, PrimesError, UnknownPrime
-from primes.rdf.build import catalog_graph
+from primes.rdf import jsonld
+from primes.rdf.build import SEGMENTS, catalog_graph
 from primes.rdf.export import FORMATS, prime_iri, serialize, store
 from primes.rdf.vocab import DCTERMS, NS, RDF_TYPE, SKOS, SKOSXL
 
@@ -279,3 +281,18 @@ def test_cli_export_refuses_a_catalog_with_errors(tiny_dir: Path) -> None:
     assert result.exit_code == 1
     assert "the catalog has errors" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_jsonld_document_is_its_opening_its_node_lines_and_its_closing(tiny: primes.Catalog) -> None:
+    # The site puts a prime's document together from these pieces itself (primes.rdf.jsonld_nodes).
+    graph = catalog_graph(tiny)
+    prefixes = [(name, graph.base + segment) for name, segment in SEGMENTS]
+    triples = ox.parse(graph.turtle([WHOLE]).encode(), format=ox.RdfFormat.TURTLE)
+    lines = [line for _, line in jsonld.nodes(triples, extra_prefixes=prefixes, language=graph.language)]
+    document = jsonld.document(lines, extra_prefixes=prefixes, language=graph.language)
+    opening = jsonld.opening(extra_prefixes=prefixes, language=graph.language)
+    assert document == (opening + jsonld.LINE_SEPARATOR.join(lines) + jsonld.CLOSING).encode()
+    assert document == serialize(tiny, "jsonld", ids=[WHOLE])
+    assert json.loads(document)["@graph"][0]["@id"] == "prime:" + WHOLE
+    empty = json.loads(jsonld.document([], extra_prefixes=prefixes, language=graph.language))
+    assert empty["@graph"] == [] and empty["@context"]["@language"] == graph.language

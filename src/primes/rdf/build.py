@@ -3,7 +3,9 @@
 The export is written straight from the records as Turtle blocks (one per subject) rather than through an
 RDF library's serializer: the order is fixed by construction (catalog scheme, domains, then each prime in id
 order followed by its own nodes), so the same catalog always gives the same bytes, and a page's share of the
-graph is a join of a few cached strings. Every other format is converted from this Turtle by pyoxigraph.
+graph is a join of a few cached strings. Every other format is converted from this Turtle by pyoxigraph,
+except the JSON-LD of the site's per-prime files: :mod:`primes.rdf.jsonld_nodes` writes it from the same
+records on demand (so that the export does not pay for it), node line for node line what the conversion gives.
 
 IRIs: ``<base>prime/<id>`` for primes, ``<base>domain/<id>`` for domains, ``<base>relation/<source>--<kind>--
 <target>`` for qualified relations and ``<base>section/<id>--<section>--<n>`` for the items of a record's
@@ -15,6 +17,7 @@ handful of namespaces instead of one per prime.
 from __future__ import annotations
 
 import functools
+import io
 import json
 import re
 import weakref
@@ -98,19 +101,35 @@ class CatalogGraph:
     relations_in: dict[str, list[str]] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
     neighbours: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    _turtle: str | None = None
+    # What the prime blocks were written from besides the records, kept for :mod:`primes.rdf.jsonld_nodes`: each
+    # prime's incoming edges as (kind index, source) in catalog order, and the primes with no parent.
+    incoming: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    top: frozenset[str] = frozenset()
+    _encoded: bytes | None = None
+
+    def encoded(self, ids: Iterable[str] | None = None) -> bytes:
+        """:meth:`turtle` in UTF-8. The whole catalog's is kept once made, and made block by block into one
+        buffer: joining the blocks into a string and encoding that held the export in memory twice over
+        (2.8 GB at 100,000 primes, each page of it a fault on first touch) and copied it twice."""
+        if ids is not None:
+            return self.turtle(ids).encode("utf-8")
+        if self._encoded is None:
+            buffer = io.BytesIO()
+            write = buffer.write
+            write(self.header.encode("utf-8"))
+            write(self.head.encode("utf-8"))
+            for prime_id, text in self.own.items():
+                write(text.encode("utf-8"))
+                for relation in self.relations_out[prime_id]:
+                    write(relation.encode("utf-8"))
+            self._encoded = buffer.getvalue()
+        return self._encoded
 
     def turtle(self, ids: Iterable[str] | None = None) -> str:
         """The whole catalog, or the triples that describe the primes ``ids``: their own triples, the
         qualified relation nodes of their edges (either direction), the labels of the primes they link to."""
         if ids is None:
-            if self._turtle is None:
-                parts = [self.header, self.head]
-                for prime_id, text in self.own.items():
-                    parts.append(text)
-                    parts.extend(self.relations_out[prime_id])
-                self._turtle = "".join(parts)
-            return self._turtle
+            return self.encoded().decode("utf-8")
         wanted = sorted(set(ids))
         for prime_id in wanted:
             if prime_id not in self.own:
@@ -161,7 +180,9 @@ def build(catalog: Catalog) -> CatalogGraph:
 
 class _Builder:
     """Writes the blocks. Fixed-shape nodes are written from templates: this runs once per prime and
-    record list item, and building them pair by pair was most of the export's time at 10,000 primes."""
+    record list item, and building them pair by pair was most of the export's time at 10,000 primes.
+    :class:`primes.rdf.jsonld_nodes.JsonLdNodes` writes the same nodes as JSON-LD: a change to the triples
+    here needs the same change there (tests/test_site_rdf.py holds the two together)."""
 
     def __init__(self, catalog: Catalog, meta: CatalogMeta, base: str, vocab: Vocabulary) -> None:
         self.catalog = catalog
@@ -203,7 +224,8 @@ class _Builder:
                         has_parent.add(prime.id if parent_kinds[kind] else ref.prime)
         top = [prime_id for prime_id in catalog.ids if prime_id not in has_parent]
         graph.head = self.scheme_blocks(top)
-        top_set = set(top)
+        top_set = graph.top = frozenset(top)
+        graph.incoming = incoming
         text = self.text
         for prime in catalog:
             pid = prime.id

@@ -52,7 +52,7 @@ def serialize(catalog: Catalog, fmt: str = "turtle", ids: Iterable[str] | None =
     the labels of the primes they link to. Cheap per call: the catalog's RDF is built once and cached."""
     chosen = rdf_format(fmt)
     graph = catalog_graph(catalog)
-    turtle = graph.turtle(ids).encode("utf-8")
+    turtle = graph.encoded(ids)
     if chosen.name == "turtle":
         return turtle
     triples = ox.parse(turtle, format=ox.RdfFormat.TURTLE)

@@ -25,6 +25,9 @@ _XSD_STRING = XSD + "string"
 # What json.dumps(value, ensure_ascii=False) uses, made once: dumps builds a new encoder per call otherwise.
 _ENCODER = json.JSONEncoder(ensure_ascii=False)
 _MEMO_LIMIT = 200_000  # compacted IRIs a cached compactor remembers
+# How a document's node lines are joined, and what follows the last (see document and opening).
+LINE_SEPARATOR = ",\n    "
+CLOSING = "\n  ]\n}\n"
 
 
 @functools.cache
@@ -116,6 +119,11 @@ def _header(language: str, extra_prefixes: tuple[tuple[str, str], ...]) -> tuple
     return head, _Compactor(context)
 
 
+@functools.lru_cache(maxsize=16)
+def _opening(language: str, extra_prefixes: tuple[tuple[str, str], ...]) -> str:
+    return f'{{\n  "@context": {_header(language, extra_prefixes)[0]},\n  "@graph": [\n    '
+
+
 def write(triples: Iterable[ox.Triple], *, extra_prefixes: Iterable[tuple[str, str]], language: str) -> bytes:
     """Compact JSON-LD for the triples, with the shipped context, the catalog's prefixes and its language."""
     prefixes = tuple(extra_prefixes)
@@ -171,10 +179,20 @@ def compactor_for(*, extra_prefixes: Iterable[tuple[str, str]], language: str) -
 
 def document(lines: Iterable[str], *, extra_prefixes: Iterable[tuple[str, str]], language: str) -> bytes:
     """The JSON-LD document whose ``@graph`` holds the node lines of :func:`nodes`."""
-    head, _ = _header(language, tuple(extra_prefixes))
-    joined = ",\n    ".join(lines)
-    graph = "[\n    " + joined + "\n  ]" if joined else "[]"
-    return f'{{\n  "@context": {head},\n  "@graph": {graph}\n}}\n'.encode()
+    prefixes = tuple(extra_prefixes)
+    joined = LINE_SEPARATOR.join(lines)
+    if not joined:
+        return f'{{\n  "@context": {_header(language, prefixes)[0]},\n  "@graph": []\n}}\n'.encode()
+    # One join around the lines (the site writes a document per prime page, of 20 KB and more): each
+    # concatenation would copy the whole document again.
+    return "".join((opening(extra_prefixes=prefixes, language=language), joined, CLOSING)).encode()
+
+
+def opening(*, extra_prefixes: Iterable[tuple[str, str]], language: str) -> str:
+    """What a document with node lines holds before them: ``document(lines)`` is that, the lines joined by
+    :data:`LINE_SEPARATOR`, and :data:`CLOSING`, encoded. (For writers that put the pieces together
+    themselves, to copy a large document fewer times.)"""
+    return _opening(language, tuple(extra_prefixes))
 
 
 def _single(values: Any) -> Any:
