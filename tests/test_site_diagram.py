@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 import primes
 from conftest import PART, TWIN, WHOLE
 from primes.ontology import Position, edge_kinds
-from primes.site.diagram import catalog_graph, one_hop
-from primes.site.links import Link, RoleGroup, levels, relations
+from primes.site.diagram import OneHop, catalog_graph, one_hop
+from primes.site.links import Link, Neighbours, RoleGroup, levels, relations
 from primes.site.text import text_width
 
 GOLDEN = Path(__file__).parent / "golden" / "site"
@@ -258,3 +258,37 @@ def test_catalog_graph_links_every_prime_and_puts_parents_above(bundled: primes.
     assert min(level_of.values()) == 0
     foundational = {p for p, level in level_of.items() if level == 0}
     assert foundational == set(primes.query.roots(bundled))
+
+
+@pytest.mark.parametrize("catalog_name", ["tiny", "bundled"])
+def test_the_sites_neighbours_are_the_query_apis(catalog_name: str, request: pytest.FixtureRequest) -> None:
+    # The site reads the graphs itself (Neighbours), for less than a neighbourhood answer: the same edges,
+    # in the same order, with the same notes.
+    catalog: primes.Catalog = request.getfixturevalue(catalog_name)
+    neighbours = Neighbours(catalog)
+    for prime in catalog:
+        answer = primes.query.neighborhood(catalog, prime.id)
+        rel = neighbours(prime.id)
+        assert rel == relations(catalog, prime.id)
+        assert rel.foundational == answer.foundational
+        for group in rel.groups:
+            role = group.kind.outgoing_role if group.outgoing else group.kind.incoming_role
+            expected = [(n.id, n.note) for n in answer.roles.get(role, ()) if n.kind == group.kind.id]
+            assert [(link.other, link.note) for link in group.links] == expected, (prime.id, role)
+            assert all(link.kind == group.kind and link.outgoing == group.outgoing for link in group.links)
+
+
+def test_one_drawer_for_many_diagrams_draws_each_as_alone(bundled: primes.Catalog) -> None:
+    # OneHop keeps what a neighbour's box shows between diagrams: reusing it, in any order, changes nothing.
+    names = {p.id: p.name for p in bundled}
+    drawer = OneHop(names)
+    for prime in reversed(list(bundled)):
+        groups = relations(bundled, prime.id).groups
+        shared = drawer.diagram(prime.id, prime.name, groups, url_for)
+        alone = one_hop(prime.id, prime.name, groups, names, url_for)
+        assert shared == alone, prime.id
+
+
+def test_an_unknown_prime_has_no_relations(tiny: primes.Catalog) -> None:
+    with pytest.raises(primes.errors.UnknownPrime):
+        relations(tiny, "no-such-prime")

@@ -8,12 +8,17 @@ import re
 from pathlib import Path
 
 import pytest
+from mkdocs.structure.files import File
 from mkdocs.utils.meta import get_data
 
 import primes
 from conftest import LOOKALIKE, PART, PIECE, ROOT, SIBLING, TWIN, WHOLE
 from primes.ontology import edge_kinds
+from primes.site import render
+from primes.site.build import load_site_config
+from primes.site.files import LazyFile
 from primes.site.render import AZ_PAGE, Renderer, SiteError, prime_uri
+from primes.site.text import Markdown, md_block, md_inline
 
 GOLDEN = Path(__file__).parent / "golden" / "site"
 UPDATE = os.environ.get("PRIMES_UPDATE_GOLDEN") == "1"
@@ -137,3 +142,45 @@ def test_an_id_that_would_overwrite_an_index_is_refused(tiny_dir: Path) -> None:
     catalog = primes.load(tiny_dir, use_cache=False)
     with pytest.raises(SiteError, match="'index'"):
         Renderer(catalog)
+
+
+def _one_by_one(texts: list[str | None], *, block: bool = False) -> list[Markdown | None]:
+    escape = md_block if block else md_inline
+    return [None if text is None else escape(text) for text in texts]
+
+
+@pytest.mark.parametrize("catalog_name", ["tiny", "bundled"])
+def test_texts_escaped_page_by_page_read_as_escaped_one_by_one(
+    catalog_name: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A prime page escapes its texts together (one scan when none needs escaping); the bundled catalog has
+    # pages of both kinds.
+    catalog: primes.Catalog = request.getfixturevalue(catalog_name)
+    together = [Renderer(catalog).prime_page(prime.id) for prime in catalog]
+    monkeypatch.setattr(render, "md_texts", _one_by_one)
+    assert [Renderer(catalog).prime_page(prime.id) for prime in catalog] == together
+
+
+def test_a_page_with_one_text_to_escape_escapes_it(tiny_dir: Path) -> None:
+    path = tiny_dir / "primes" / "piece.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("name: Piece", "name: Piece\naliases: [Pie <b>ce</b>, P*]"), encoding="utf-8")
+    page = Renderer(primes.load(tiny_dir, use_cache=False)).prime_page(PIECE)
+    assert "*Also known as Pie &lt;b&gt;ce&lt;/b&gt;, P\\*.*" in page
+    assert "<b>" not in page
+
+
+def test_a_lazy_file_is_the_file_mkdocs_would_make(tmp_path: Path) -> None:
+    # LazyFile sets File's attributes itself (no path normalization): the same paths and URLs as File.generated.
+    config = load_site_config(ROOT / "site" / "mkdocs.yml")
+    config.site_dir = str(tmp_path)
+    config.plugins.on_startup(command="build", dirty=False)
+    for uri in ["primes/feedback-loop.md", "primes/feedback-loop.ttl", "domains/index.md", "graph.md"]:
+        for directory_urls in (True, False):
+            config.use_directory_urls = directory_urls
+            lazy = LazyFile(config.site_dir, directory_urls, uri, lambda: "content")
+            made = File.generated(config, uri, content="content")
+            for attribute in ("src_uri", "dest_uri", "url", "abs_dest_path", "abs_src_path", "name", "inclusion"):
+                assert getattr(lazy, attribute) == getattr(made, attribute), (uri, attribute)
+            assert lazy.generated_by == "primes" and lazy.content_string == "content"
+            assert lazy.is_documentation_page() == made.is_documentation_page()

@@ -14,8 +14,18 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from mkdocs.utils import get_relative_url
 
-from primes.site.listing import relative_url_from
-from primes.site.text import json_for_script, md_block, md_inline, text_width, wrap, xml
+from primes.site.listing import Hrefs, relative_url_from
+from primes.site.text import (
+    _split_long_word,
+    _with_ellipsis,
+    json_for_script,
+    md_block,
+    md_inline,
+    md_texts,
+    text_width,
+    wrap,
+    xml,
+)
 
 SITE_CONFIG = Path(__file__).resolve().parents[1] / "site" / "mkdocs.yml"
 
@@ -220,3 +230,70 @@ _url = st.lists(_segment, max_size=4).map("/".join).flatmap(lambda u: st.sampled
 @given(page=_url, target=_url)
 def test_fast_relative_urls_agree_with_mkdocs(page: str, target: str) -> None:
     assert relative_url_from(page)(target) == get_relative_url(target, page)
+
+
+@settings(max_examples=400, deadline=None)
+@given(pages=st.lists(_url, min_size=1, max_size=6), targets=st.lists(_url, min_size=1, max_size=6))
+@example(pages=["primes/a/", "primes/b/"], targets=["primes/a/", "primes/b/", "primes/a.ttl", "domains/x/"])
+@example(pages=["a.html", "b/c.html", "b/"], targets=["b/c.html", "b/", "a.html", ""])
+def test_hrefs_shared_between_pages_agree_with_mkdocs(pages: list[str], targets: list[str]) -> None:
+    # One Hrefs for a whole build: links worked out for one page and kept for its neighbours in the folder.
+    hrefs = Hrefs()
+    for page in pages:
+        relative = hrefs.from_page(page)
+        for target in targets:
+            assert relative(target) == get_relative_url(target, page), (page, target)
+
+
+def _reference_wrap(text: str, width: float, size: float, max_lines: int) -> tuple[tuple[str, ...], bool]:
+    """The wrapping rule measured the slow way: every candidate line's width summed again from its characters."""
+    words = re.sub(r"\s+", " ", text).strip().split(" ")
+    pieces = [
+        (piece, " " if i == 0 else "")
+        for word in words
+        for i, piece in enumerate(_split_long_word(word, width, size, False))
+    ]
+    lines: list[str] = []
+    current = ""
+    for piece, glue in pieces:
+        candidate = f"{current}{glue}{piece}" if current else piece
+        if text_width(candidate, size) <= width:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        current = piece
+    if current:
+        lines.append(current)
+    if len(lines) <= max_lines:
+        return tuple(lines), False
+    return (*lines[: max_lines - 1], _with_ellipsis(lines[max_lines - 1], width, size, False)), True
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    text=st.text(alphabet=st.sampled_from("aWmi -…漢 \tQ"), min_size=1, max_size=90),
+    width=st.floats(min_value=20, max_value=260),
+    size=st.sampled_from([10.0, 12.0, 13.0, 15.0]),
+    lines=st.integers(min_value=1, max_value=4),
+)
+@example(text="Cross Scale Interaction Between Fast And Slow Adaptive Cycles", width=160, size=13.0, lines=3)
+def test_wrap_adds_up_widths_as_the_plain_rule_measures_them(text: str, width: float, size: float, lines: int) -> None:
+    wrap.cache_clear()
+    assert wrap(text, width, size, max_lines=lines) == _reference_wrap(text, width, size, lines)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    texts=st.lists(
+        st.one_of(st.none(), ANY_TEXT, SPACES, st.sampled_from(["plain text", "1. one", "- no", " x", "x "]))
+    ),
+    block=st.booleans(),
+)
+@example(texts=["plain", None, "also plain", "=equals", "42) answer"], block=True)
+@example(texts=["a ", "b"], block=False)
+@example(texts=["a", " b"], block=False)
+@example(texts=["a\x00 b", "c"], block=True)
+def test_a_pages_texts_escaped_together_as_each_alone(texts: list[str | None], block: bool) -> None:
+    escape = md_block if block else md_inline
+    assert md_texts(texts, block=block) == [None if text is None else escape(text) for text in texts]

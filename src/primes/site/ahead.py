@@ -6,6 +6,11 @@ mkdocs' own work, a page's Markdown took about half as long again as in a run of
 primes): mkdocs' work on a page pushes our code and data out of the processor's caches. :class:`RunAhead`
 makes the values for a run of the pages that will be asked for next (in the files' order) and hands them out
 as they are asked for; it holds at most one run of values, so memory does not grow with the catalog.
+
+Each run starts cold again, after mkdocs' work on the pages before it. Runs of 250 instead of 50 took the
+plugin's share of a 1,000-prime build down by about a fifth more once the per-page work itself had been cut
+(in-build process time, five builds of each, median 1.23 s against 1.53 s on a contended machine); a run
+holds a few megabytes (Markdown of about 8 KB and a diagram of about 10 KB per page).
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
-RUN = 50  # values made at once
+RUN = 250  # values made at once
 V = TypeVar("V")
 
 

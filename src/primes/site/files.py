@@ -10,15 +10,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.structure.files import File
+from mkdocs.structure.files import File, InclusionLevel
 
 
 class LazyFile(File):
-    """A generated file (``generated_by`` set, as ``File.generated`` would) whose content is ``produce()``."""
+    """A generated file (``generated_by`` set, as ``File.generated`` would) whose content is ``produce()``.
 
-    def __init__(self, config: MkDocsConfig, uri: str, produce: Callable[[], str | bytes]) -> None:
-        super().__init__(uri, None, config.site_dir, config.use_directory_urls)
+    ``uri`` must be normalized already (segments joined by single slashes, no ``.`` or ``..``), as the site's
+    paths made of slugs are: ``File.__init__`` would normalize it through a ``PurePath``, which for three files
+    per prime was most of the time the plugin took to list its files. It sets nothing else.
+    """
+
+    def __init__(self, site_dir: str, use_directory_urls: bool, uri: str, produce: Callable[[], str | bytes]) -> None:
+        self.src_uri = uri
+        self.src_dir = None
+        self.dest_dir = site_dir
+        self.use_directory_urls = use_directory_urls
+        self.inclusion = InclusionLevel.UNDEFINED
         self.generated_by = "primes"
         self.produce = produce
 

@@ -1,25 +1,32 @@
 """A prime's typed neighbours as the site shows them, and the hierarchy levels of the whole catalog.
 
-The relationships come from the query API (:func:`primes.query.neighborhood`); this module only groups them
-for the page: by edge kind (in the ontology's order) and direction, each group knowing where the diagram
-draws it (``target_position`` / ``source_position``) and how the edge reads (``forward_phrase`` /
-``inverse_phrase``).
+The relationships are those of the query API's one-hop :func:`primes.query.neighborhood`, in its order: a
+prime's own edges in the order of its record, edges declared elsewhere (incoming, or of a symmetric kind) by
+name. A page needs less than a neighbourhood answer (no nodes, no edges between the neighbours, no
+``Neighbor`` records to regroup), so :class:`Neighbours` reads the same per-kind graphs directly, with what
+is the same for every prime (the kinds and directions, the graphs' adjacency, the names' sort keys) worked
+out once per catalog; ``tests/test_site_diagram.py`` checks it against the query API. The groups are by
+edge kind (in the ontology's order) and direction, each knowing where the diagram draws it
+(``target_position`` / ``source_position``) and how the edge reads (``forward_phrase`` / ``inverse_phrase``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import networkx as nx
 
 from primes.catalog import Catalog
 from primes.ontology import EdgeKind, Position, edge_kinds
-from primes.query import hierarchy_kind, neighborhood, roots
+from primes.query import hierarchy_kind, roots
+from primes.query._common import predecessors, successors
 
 
-@dataclass(frozen=True, slots=True)
-class Link:
-    """One edge seen from one prime: ``outgoing`` when the prime declares it (or holds it, for a symmetric kind)."""
+class Link(NamedTuple):
+    """One edge seen from one prime: ``outgoing`` when the prime declares it (or holds it, for a symmetric kind).
+
+    A named tuple: a build makes one per edge end, and a frozen dataclass costs three times as much to make.
+    """
 
     kind: EdgeKind
     outgoing: bool
@@ -36,8 +43,7 @@ class Link:
         return self.kind.forward_phrase if self.outgoing else self.kind.inverse_phrase
 
 
-@dataclass(frozen=True, slots=True)
-class RoleGroup:
+class RoleGroup(NamedTuple):
     """The neighbours of one prime that share a kind and a direction (its parents, its children, ...)."""
 
     kind: EdgeKind
@@ -53,33 +59,64 @@ class RoleGroup:
         return self.kind.target_position if self.outgoing else self.kind.source_position
 
 
-@dataclass(frozen=True, slots=True)
-class Relations:
+class Relations(NamedTuple):
     """What a prime page shows of the graph: the groups of neighbours and whether the prime is foundational."""
 
     groups: tuple[RoleGroup, ...]
     foundational: bool
 
-    @property
-    def neighbours(self) -> set[str]:
-        return {link.other for group in self.groups for link in group.links}
+
+Adjacency = dict[str, dict[str, dict[str, Any]]]  # prime -> neighbour -> edge data (see query._common)
+
+
+class Neighbours:
+    """Each prime's :class:`Relations` in one catalog (one per build: what every prime shares is set up once)."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        graphs = catalog.kind_graphs
+        # Per group, in page order: its kind and direction, the adjacency it reads, whether it is sorted by name
+        # (edges declared elsewhere) and the empty group that primes without such edges share.
+        self._plan: list[tuple[EdgeKind, bool, Adjacency, bool, RoleGroup]] = []
+        for kind in edge_kinds():
+            graph = graphs[kind.id]
+            self._plan.append((kind, True, successors(graph), kind.symmetric, RoleGroup(kind, True, ())))
+            if not kind.symmetric:
+                self._plan.append((kind, False, predecessors(graph), True, RoleGroup(kind, False, ())))
+        self._parents = successors(graphs[hierarchy_kind().id])
+        self._sort_keys: dict[str, tuple[str, str]] = {}
+
+    def __call__(self, prime_id: str) -> Relations:
+        """A prime's neighbours by kind (ontology order) and direction (outgoing first), empty groups included."""
+        groups: list[RoleGroup] = []
+        for kind, outgoing, adjacency, by_name, empty in self._plan:
+            found = adjacency[prime_id]
+            if not found:
+                groups.append(empty)
+                continue
+            links = [Link(kind, outgoing, other, data["note"]) for other, data in found.items()]
+            if by_name and len(links) > 1:
+                links.sort(key=self._link_key)
+            groups.append(RoleGroup(kind, outgoing, tuple(links)))
+        return Relations(tuple(groups), not self._parents[prime_id])
+
+    def _link_key(self, link: Link) -> tuple[str, str]:
+        # The query API's order for edges declared elsewhere: by name, case-insensitively, then id.
+        key = self._sort_keys.get(link.other)
+        if key is None:
+            key = self._sort_keys[link.other] = (self.catalog.primes[link.other].name.casefold(), link.other)
+        return key
 
 
 def relations(catalog: Catalog, prime_id: str) -> Relations:
     """A prime's neighbours by kind (ontology order) and direction (outgoing first), empty groups included.
 
     Order within a group is the query API's: the prime's own edges in the order of its record, edges
-    declared elsewhere (incoming, or of a symmetric kind) by name.
+    declared elsewhere (incoming, or of a symmetric kind) by name. (To ask for many primes, make one
+    :class:`Neighbours` and call it.)
     """
-    answer = neighborhood(catalog, prime_id)
-    groups: list[RoleGroup] = []
-    for kind in edge_kinds():
-        directions = (True,) if kind.symmetric else (True, False)
-        for outgoing in directions:
-            role = kind.outgoing_role if outgoing else kind.incoming_role
-            links = tuple(Link(kind, outgoing, n.id, n.note) for n in answer.roles.get(role, ()) if n.kind == kind.id)
-            groups.append(RoleGroup(kind, outgoing, links))
-    return Relations(tuple(groups), answer.foundational)
+    catalog[prime_id]  # an unknown id is an UnknownPrime error naming close ids
+    return Neighbours(catalog)(prime_id)
 
 
 def foundational(catalog: Catalog) -> list[str]:

@@ -11,6 +11,10 @@ mkdocs events, in build order:
   prime page's title, description and JSON-LD head (read by ``overrides/main.html``).
 - ``on_post_page``: put the SVG diagrams (made in runs too) in their slots, after the search index has read
   the page (the diagrams repeat names the page already lists), and report progress.
+
+What every page shares is set up once per build: a prime's relationships (the page and its diagram both show
+them), the diagrams' boxes (:class:`~primes.site.diagram.OneHop`), links between pages of one folder
+(:class:`~primes.site.listing.Hrefs`) and the catalog's part of each page's JSON-LD head.
 """
 
 from __future__ import annotations
@@ -38,9 +42,9 @@ from mkdocs.utils.meta import get_data
 from primes.catalog import Catalog, load
 from primes.errors import PrimesError
 from primes.site.ahead import RunAhead
-from primes.site.diagram import catalog_graph, one_hop
+from primes.site.diagram import OneHop, catalog_graph
 from primes.site.files import LazyFile
-from primes.site.listing import Listing, fill, relative_url_from
+from primes.site.listing import Hrefs, Listing, fill, relative_url_from
 from primes.site.rdf import RDF_FORMATS, PrimeRdf, RdfFormat, prime_iri
 from primes.site.render import (
     DIAGRAM_SLOT,
@@ -73,7 +77,9 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
         self.live_script: str | None = None  # set by `primes serve`: the reload script added to every page
         self.renderer: Renderer | None = None
         self.rdf: PrimeRdf | None = None
-        self._term_set: dict[str, Any] = {}  # the catalog's part of each prime page's DefinedTerm
+        self._one_hop: OneHop | None = None  # draws the prime pages' diagrams
+        self._term_set = ""  # the catalog's part of each prime page's DefinedTerm, as JSON members
+        self._hrefs = Hrefs()  # links between the pages of the build
         self._iri_base: str | None = None  # what a prime's IRI starts with (worked out when first needed)
         self.files: Files | None = None
         self.nav: Navigation | None = None  # kept, with env, for the live rebuild of single pages
@@ -82,7 +88,7 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
         self._page_prime: dict[str, str] = {}  # src_uri -> prime id, for the prime pages
         self._titles: dict[str, str] = {}  # src_uri -> plain-text title, for the generated pages
         self._listings: dict[str, Mapping[str, Listing]] = {}  # src_uri -> the HTML lists of an index page
-        self._digests: dict[str, int] = {}  # src_uri -> hash of the prime page's Markdown last made
+        self._digests: dict[str, int] = {}  # src_uri -> hash of the page's Markdown last made (for a live site)
         # Prime pages' Markdown, heads and diagrams, made in runs during a full build (see primes.site.ahead).
         self._markdown = RunAhead(lambda prime_id: self._renderer().prime_page(prime_id))
         self._heads = RunAhead(self._prime_head)
@@ -117,30 +123,37 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
         self._titles = {}
         self._listings = {}
         self._digests = {}
+        self._hrefs = Hrefs()  # the files' URLs are the build's
         assert self.catalog is not None
         # mkdocs reads the pages (on_page_markdown right after each) in the order of the files: the prime pages
         # in catalog order.
         order = [prime.id for prime in self.catalog]
         self._markdown.expect(order)
         self._heads.expect(order)
+        handwritten = files.documentation_pages()  # the docs folder's few pages, before ours are added
+        site_dir, directory_urls = config.site_dir, config.use_directory_urls
+        rdf_formats = list(RDF_FORMATS.items()) if self.config.rdf else []
         for prime in self.catalog:
             # Prime pages and their RDF are made when mkdocs reads them (see primes.site.files).
             uri = prime_uri(prime.id)
             self._page_prime[uri] = prime.id
             self._titles[uri] = prime.name
-            self._add_file(files, LazyFile(config, uri, functools.partial(self._prime_markdown, prime.id)))
-            if self.config.rdf:
-                for extension, fmt in RDF_FORMATS.items():
-                    produce = functools.partial(self._prime_rdf, prime.id, fmt)
-                    self._add_file(files, LazyFile(config, rdf_uri(prime.id, extension), produce))
-        for generated in renderer.index_pages():
+            markdown = functools.partial(self._prime_markdown, prime.id)
+            self._add_file(files, LazyFile(site_dir, directory_urls, uri, markdown))
+            for extension, fmt in rdf_formats:
+                data = functools.partial(self._prime_rdf, prime.id, fmt)
+                self._add_file(files, LazyFile(site_dir, directory_urls, rdf_uri(prime.id, extension), data))
+        index_pages = renderer.index_pages()
+        for generated in index_pages:
             self._add(files, config, generated.uri, generated.markdown)
             self._titles[generated.uri] = generated.title
             if generated.listings:
                 self._listings[generated.uri] = generated.listings
         self.files = files
         self._done = 0
-        self._total = 2 * len(files.documentation_pages())
+        # Every page is read, then written: two steps each (counted without asking each of the files).
+        others = sum(1 for file in handwritten if file.src_uri not in self.generated)
+        self._total = 2 * (others + len(order) + len(index_pages))
         return files
 
     def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation | None:
@@ -206,8 +219,10 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
     def use_catalog(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self.renderer = Renderer(catalog, rdf=self.config.rdf)
+        self._one_hop = OneHop(self.renderer.names)
         self.rdf = PrimeRdf(catalog)
-        self._term_set = _term_set(catalog)
+        term_set = _term_set(catalog)
+        self._term_set = ", " + json_for_script(_to_json(term_set))[1:-1] if term_set else ""
         self._iri_base = None
         self._markdown.stop()
         self._heads.stop()
@@ -260,7 +275,11 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
 
     def _prime_markdown(self, prime_id: str) -> str:
         markdown = self._markdown.take(prime_id)
-        self._digests[prime_uri(prime_id)] = hash(markdown)
+        if self.live_script is not None:
+            # Only a live site (primes serve) rebuilds single pages, those whose Markdown changed; hashing every
+            # page's Markdown for a build that is not followed by any costs a twentieth of making it. (Without a
+            # digest, refresh counts the page as changed.)
+            self._digests[prime_uri(prime_id)] = hash(markdown)
         return markdown
 
     def _prime_rdf(self, prime_id: str, fmt: RdfFormat) -> bytes:
@@ -288,9 +307,9 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
         head = self._heads.take(prime_id)
         if head.description is not None:
             page.meta["description"] = head.description
-        term = {**head.term, "url": page.canonical_url} if page.canonical_url else head.term
-        term = {**term, **self._term_set}
-        script = f'<script type="application/ld+json">{json_for_script(_to_json(term))}</script>'
+        # The DefinedTerm's JSON: the prime's part, the page's URL, the catalog's part (see _PrimeHead).
+        url = f', "url": {json_for_script(_to_json(page.canonical_url))}' if page.canonical_url else ""
+        script = f'<script type="application/ld+json">{head.term}{url}{self._term_set}}}</script>'
         page.meta["primes_head"] = head.links + script
 
     def _prime_head(self, prime_id: str) -> _PrimeHead:
@@ -314,10 +333,11 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
         }
         if prime.aliases:
             term["alternateName"] = list(prime.aliases)
+        description = None
         if prime.core_idea:
-            term["description"] = " ".join(prime.core_idea.split())
-        description = xml(_shorten(prime.core_idea, 300)) if prime.core_idea else None
-        return _PrimeHead(description, links, term)
+            term["description"] = core_idea = " ".join(prime.core_idea.split())
+            description = xml(_shorten(core_idea, 300))
+        return _PrimeHead(description, links, json_for_script(_to_json(term))[:-1])
 
     def _prime_iri(self, prime_id: str) -> str:
         """``prime_iri(catalog, prime_id)`` for a prime of the catalog, without checking the catalog each time."""
@@ -329,16 +349,8 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
     def _resolver(self, page_url: str) -> Callable[[str], str]:
         """Source path of a generated page -> its href from the page at ``page_url``."""
         generated = self.generated
-        relative = relative_url_from(page_url)
-        known: dict[str, str] = {}  # an index page links the same domains and primes many times
-
-        def resolve(target: str) -> str:
-            href = known.get(target)
-            if href is None:
-                href = known[target] = relative(generated[target].url)
-            return href
-
-        return resolve
+        relative = self._hrefs.from_page(page_url)
+        return lambda target: relative(generated[target].url)
 
     def _url_for(self, page: Page) -> Callable[[str], str]:
         resolve = self._resolver(page.url)
@@ -346,13 +358,15 @@ class PrimesPlugin(BasePlugin[PrimesConfig]):  # type: ignore[no-untyped-call]
 
     def _prime_diagram(self, prime_id: str) -> str:
         """The diagram of a prime page, with links relative to the page's URL."""
-        assert self.catalog is not None
-        prime = self.catalog[prime_id]
-        rel = self._renderer().relations(prime_id)
-        names = {other: self.catalog.primes[other].name for other in rel.neighbours}
+        assert self.catalog is not None and self._one_hop is not None
         resolve = self._resolver(self.generated[prime_uri(prime_id)].url)
-        diagram = one_hop(prime_id, prime.name, rel.groups, names, lambda other: resolve(prime_uri(other)))
-        return diagram.figure("The same edges as a list:" if rel.neighbours else "No edges yet.")
+        diagram = self._one_hop.diagram(
+            prime_id,
+            self.catalog[prime_id].name,
+            self._renderer().relations(prime_id).groups,
+            lambda other: resolve(prime_uri(other)),
+        )
+        return diagram.figure("The same edges as a list:" if diagram.edge_list else "No edges yet.")
 
     def _graph(self, page: Page) -> str:
         assert self.catalog is not None
@@ -371,7 +385,8 @@ class _PrimeHead:
 
     description: str | None
     links: str  # <link rel="alternate"> to the prime's RDF files
-    term: dict[str, Any]  # its DefinedTerm up to the description; the page adds its URL and _term_set
+    term: str  # its DefinedTerm's JSON up to the description, without the closing brace: the page adds its URL
+    # and the catalog's part (the same for every page, encoded once)
 
 
 def _term_set(catalog: Catalog) -> dict[str, Any]:
@@ -395,7 +410,7 @@ _to_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def _shorten(text: str, limit: int) -> str:
-    text = " ".join(text.split())
+    """``text`` (white space collapsed already) cut after a word to at most ``limit`` characters."""
     if len(text) <= limit:
         return text
     cut = text.rfind(" ", 0, limit - 1)

@@ -1,7 +1,8 @@
 """The site's Markdown, rendered from the catalog with the Jinja2 templates in ``templates/``.
 
 Every value a template prints goes through :func:`~primes.site.text.md_inline` unless it is already
-:class:`~primes.site.text.Markdown` (a link or a block this module built), so catalog text can never turn
+:class:`~primes.site.text.Markdown` (a link or a block this module built, or a prime page's texts, escaped
+together before the template runs: see :func:`~primes.site.text.md_texts`), so catalog text can never turn
 into markup. Links are written to the source ``.md`` files, relative to the page, so that mkdocs checks
 them (``--strict`` fails on a broken one) and rewrites them to the built URLs.
 
@@ -20,7 +21,7 @@ import functools
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
 
@@ -29,9 +30,11 @@ from primes.errors import PrimesError
 from primes.model import AUDIENCE_LABELS, AUDIENCES, Explanation, Prime
 from primes.ontology import EdgeKind, Position, edge_kinds
 from primes.query import DomainSummary, Stats, by_domain, domain_overview, hierarchy_kind, stats
-from primes.site.links import Link, Relations, RoleGroup, foundational, levels, relations
-from primes.site.listing import Listing, Part, Ref, fill, slot
-from primes.site.text import Markdown, md_block, md_inline
+from primes.site.links import Link, Neighbours, Relations, RoleGroup, foundational, levels
+from primes.site.listing import Html, Listing, Part, Ref, fill, slot
+from primes.site.text import Markdown, md_block, md_inline, md_texts
+
+_T = TypeVar("_T")
 
 AZ_PAGE = "primes/index.md"
 DOMAINS_PAGE = "domains/index.md"
@@ -146,7 +149,7 @@ class Renderer:
         self.catalog = catalog
         self.rdf = rdf
         self.env = environment()
-        self._names = {p.id: p.name for p in catalog}
+        self.names = {p.id: p.name for p in catalog}  # prime id -> name
         self._domain_labels = {d.id: d.label for d in catalog.domains.values()}
         self._check_layout()
         self._layout = self._layout_sentence()
@@ -154,6 +157,8 @@ class Renderer:
         self._name_keys: dict[str, str] = {}  # prime id -> its name as sorted (the indexes sort often)
         self._links_from: dict[tuple[str, str], _Links] = {}  # (folder, domain or prime) -> links from there
         self._kind_words: dict[str, tuple[Markdown, Markdown]] = {}  # edge kind -> (phrase, connector)
+        self._headings: dict[tuple[str, int], Markdown] = {}  # (role, number of links) -> a group's heading
+        self._notes: dict[tuple[str, str], str] = {}  # (edge kind, note) -> the end of an edge's sentence
         self._refs: dict[tuple[str, bool | None], Ref] = {}  # (prime id, strong) or (domain id, None) -> Ref
 
     # --- the pages --------------------------------------------------------------------------------------
@@ -175,27 +180,70 @@ class Renderer:
         prime = self.catalog[prime_id]
         here = prime_uri(prime_id)
         rel = self.relations(prime_id)
-        this, other = md_inline(prime.name), self._prime_links(here)
-        # Values the template would otherwise get by calling back into Python, which costs more in Jinja2
-        # than the work itself (the template runs for every prime).
-        markdown = self._prime_template.render(
-            prime=prime,
-            explanations=_ordered_explanations(prime),
-            audience_label=AUDIENCE_LABELS,
-            domain=self._domain_links(here),
+        other, domain = self._prime_links(here), self._domain_links(here)
+        explanations = _ordered_explanations(prime)
+        uses, transfers, example = prime.broad_use or (), prime.knowledge_transfer or (), prime.example
+        # The page's texts, escaped together (md_texts): blocks of paragraphs, then one-line texts.
+        core_idea, overview, clarity, manages_complexity, abstract_reasoning, example_text, *explained = md_texts(
+            [
+                prime.core_idea,
+                prime.overview,
+                prime.clarity,
+                prime.manages_complexity,
+                prime.abstract_reasoning,
+                example.text if example else None,
+                *(e.text for e in explanations),
+            ],
+            block=True,
+        )
+        this, aliases, example_title, *lines = md_texts(
+            [
+                prime.name,
+                ", ".join(prime.aliases),
+                example.title if example else None,
+                *(e.title for e in explanations),
+                *(use.text for use in uses),
+                *(item.text for item in transfers),
+            ]
+        )
+        assert this is not None
+        titles, use_texts, transfer_texts = _split(lines, len(explanations), len(uses))
+        # The template is rendered for every prime: it gets its values escaped and in tuples rather than the
+        # record, since a lookup in a template (``prime.core_idea``, ``domain[use.domain]``) costs several times
+        # what it costs here. (It still escapes whatever it prints that is not Markdown yet.)
+        values = dict(
+            name=this,
+            aliases=aliases,
+            draft=prime.is_draft,
+            core_idea=core_idea,
+            explanations=[
+                (title, _AUDIENCES[e.audience], text)
+                for e, title, text in zip(explanations, titles, explained, strict=True)
+            ],
+            overview=overview,
+            broad_use=[(domain[use.domain], text) for use, text in zip(uses, use_texts, strict=True)],
+            clarity=clarity,
+            manages_complexity=manages_complexity,
+            abstract_reasoning=abstract_reasoning,
+            knowledge_transfer=[
+                (domain[item.from_domain], domain[item.to_domain], text)
+                for item, text in zip(transfers, transfer_texts, strict=True)
+            ],
+            example_title=example_title,
+            example_text=example_text,
+            layout=self._layout,
+            slot=Markdown(DIAGRAM_SLOT.format(id=prime_id)),
+            foundational=rel.foundational,
             groups=[
-                (_heading(group), [self._sentence(this, other[link.other], link) for link in group.links])
+                (self._heading(group), [self._sentence(this, other[link.other], link) for link in group.links])
                 for group in rel.groups
                 if group.links
             ],
-            foundational=rel.foundational,
-            layout=self._layout,
-            slot=Markdown(DIAGRAM_SLOT.format(id=prime_id)),
             rdf=self.rdf,
             turtle=Markdown(relative(here, rdf_uri(prime_id, "ttl"))),
             jsonld=Markdown(relative(here, rdf_uri(prime_id, "jsonld"))),
         )
-        return markdown
+        return _render(self._prime_template, values)
 
     def index_pages(self) -> list[GeneratedPage]:
         """The A–Z, domain, relation and graph pages: the pages that list many primes."""
@@ -236,16 +284,16 @@ class Renderer:
 
     def domain_page(self, domain_id: str) -> GeneratedPage:
         answer = by_domain(self.catalog, domain_id)
-        uses = Listing(tuple((self._ref(u.id, strong=True), ": ", u.text) for u in answer.uses))
+        uses = Listing(tuple((self._ref(u.id, strong=True), _COLON, u.text) for u in answer.uses))
         transfers = Listing(
             tuple(
                 (
                     self._ref(t.id, strong=True),
-                    ", ",
+                    _COMMA,
                     self._domain_ref(t.from_domain),
-                    " to ",
+                    _TO,
                     self._domain_ref(t.to_domain),
-                    ": ",
+                    _COLON,
                     t.text,
                 )
                 for t in answer.transfers
@@ -271,9 +319,9 @@ class Renderer:
         graph = self.catalog.kind_graphs[kind.id]
         edges = [(u, v, data.get("note")) for u, v, data in graph.edges(data=True) if data.get("declared", True)]
         edges.sort(key=lambda e: (self._name_key(e[0]), self._name_key(e[1])))
+        phrase, connector = Html.of(f" {kind.forward_phrase} "), Html.of(_connector(kind))
         items = tuple(
-            (self._ref(u), f" {kind.forward_phrase} ", self._ref(v), *((_connector(kind), note) if note else ()))
-            for u, v, note in edges
+            (self._ref(u), phrase, self._ref(v), *((connector, note) if note else ())) for u, v, note in edges
         )
         markdown = self.env.get_template("relation.md.j2").render(
             kind=kind, count=len(items), edges_slot=Markdown(slot("edges"))
@@ -341,6 +389,10 @@ class Renderer:
         return levels(self.catalog)
 
     @functools.cached_property
+    def _neighbours(self) -> Neighbours:
+        return Neighbours(self.catalog)
+
+    @functools.cached_property
     def _prime_template(self) -> jinja2.Template:
         return self.env.get_template("prime.md.j2")
 
@@ -351,7 +403,7 @@ class Renderer:
 
     def _prime_links(self, here: str) -> _Links:
         """Links to the prime pages from the pages in the folder of ``here``, by prime id."""
-        return self._links(here, "prime", lambda page, id_: page.link(self._names[id_], prime_uri(id_)))
+        return self._links(here, "prime", lambda page, id_: page.link(self.names[id_], prime_uri(id_)))
 
     def _links(self, here: str, kind: str, make: Callable[[_Page, str], Markdown]) -> _Links:
         # A link depends on the folder of the page it is on, not on the page: the prime pages share theirs.
@@ -365,7 +417,7 @@ class Renderer:
     def _name_key(self, prime_id: str) -> str:
         key = self._name_keys.get(prime_id)
         if key is None:
-            key = self._name_keys[prime_id] = _sort_key(self._names[prime_id])
+            key = self._name_keys[prime_id] = _sort_key(self.names[prime_id])
         return key
 
     @functools.cached_property
@@ -380,14 +432,14 @@ class Renderer:
         """A prime's relationships, worked out once per build (the page and its diagram both need them)."""
         found = self._relations.get(prime_id)
         if found is None:
-            found = self._relations[prime_id] = relations(self.catalog, prime_id)
+            found = self._relations[prime_id] = self._neighbours(prime_id)
         return found
 
     def _ref(self, prime_id: str, *, strong: bool = False) -> Ref:
         # The index pages refer to each prime and domain many times: one Ref each (they are immutable).
         found = self._refs.get((prime_id, strong))
         if found is None:
-            found = self._refs[(prime_id, strong)] = Ref(prime_uri(prime_id), self._names[prime_id], strong)
+            found = self._refs[(prime_id, strong)] = Ref(prime_uri(prime_id), self.names[prime_id], strong)
         return found
 
     def _domain_ref(self, domain_id: str) -> Ref:
@@ -398,7 +450,17 @@ class Renderer:
         return found
 
     def _prime_link(self, page: _Page, prime_id: str) -> Markdown:
-        return page.link(self._names[prime_id], prime_uri(prime_id))
+        return page.link(self.names[prime_id], prime_uri(prime_id))
+
+    def _heading(self, group: RoleGroup) -> Markdown:
+        """How a page heads a group: "Children (3) — more specific cases that build on this"."""
+        key = (group.role, len(group.links))
+        heading = self._headings.get(key)
+        if heading is None:
+            role, n = key
+            template = ROLE_HEADINGS.get(role, role.replace("_", " ").capitalize() + " ({n})")
+            heading = self._headings[key] = md_inline(template.format(n=n))
+        return heading
 
     def _sentence(self, this: Markdown, other: Markdown, link: Link) -> Markdown:
         """One edge as the page reads it: "Aggregation is a decomposition of Micro Macro Linkage — note"
@@ -411,7 +473,11 @@ class Renderer:
             )
         phrase, connector = words
         source, target = (this, other) if link.outgoing else (other, this)
-        note = f" {connector} {md_inline(link.note)}" if link.note else ""
+        note = ""
+        if link.note:
+            # Both ends' pages show an edge's note: escaped for the first, looked up for the second.
+            key = (link.kind.id, link.note)
+            note = self._notes.get(key) or self._notes.setdefault(key, f" {connector} {md_inline(link.note)}")
         return Markdown(f"{source} {phrase} {target}{note}")
 
     def _layout_sentence(self) -> Markdown:
@@ -439,22 +505,29 @@ class Renderer:
             )
 
 
-def _heading(group: RoleGroup) -> Markdown:
-    template = ROLE_HEADINGS.get(group.role, group.role.replace("_", " ").capitalize() + " ({n})")
-    return md_inline(template.format(n=len(group.links)))
-
-
 def _connector(kind: EdgeKind) -> str:
     # A reason reads as the end of the sentence ("... because ..."); a note as an aside.
     return " because " if kind.annotation_field == "reason" else " — "
 
 
+# The separators of the index pages' lists, HTML already (see primes.site.listing).
+_COLON, _COMMA, _TO = Html(": "), Html(", "), Html(" to ")
 _AUDIENCE_ORDER = {audience: i for i, audience in enumerate(AUDIENCES)}
+_AUDIENCES = {audience: md_inline(label) for audience, label in AUDIENCE_LABELS.items()}  # escaped once
 
 
 def _ordered_explanations(prime: Prime) -> list[Explanation]:
     order = _AUDIENCE_ORDER
     return sorted(prime.explanations or (), key=lambda e: order.get(e.audience, len(order)))
+
+
+def _split(items: list[_T], *sizes: int) -> list[list[_T]]:
+    """``items`` cut into runs of the given sizes, then the rest."""
+    out, start = [], 0
+    for size in sizes:
+        out.append(items[start : start + size])
+        start += size
+    return [*out, items[start:]]
 
 
 def _sort_key(text: str) -> str:
@@ -473,6 +546,17 @@ def _letter_anchor(letter: str) -> str:
     if letter == "#":
         return "letter-other"
     return f"letter-{letter.lower()}" if letter.isascii() else f"letter-u{ord(letter):x}"
+
+
+def _render(template: jinja2.Template, values: dict[str, Any]) -> str:
+    """``template.render(**values)`` for a template that uses no globals, with Jinja2's low-level API: the
+    values become the context as they are, instead of a copy merged with the environment's globals (a
+    fifth of the time of a small page)."""
+    context = template.new_context(values, shared=True)
+    try:
+        return template.environment.concat(template.root_render_func(context))
+    except Exception:
+        return template.environment.handle_exception()
 
 
 @functools.lru_cache(maxsize=64)

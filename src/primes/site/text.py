@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 import html
 import re
+from collections.abc import Iterable, Sequence
+from itertools import repeat
 
 _WHITESPACE = re.compile(r"\s+")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
@@ -40,11 +42,12 @@ _INLINE_SPECIAL = re.compile("[" + re.escape("".join(_INLINE_ESCAPES)) + "]")
 _LINE_START_BACKSLASH = frozenset("!+-")
 _LINE_START_ENTITY = frozenset("=~:")
 _ORDERED_ITEM = re.compile(r"^(\d+)([.)])")
+_LINE_START = _LINE_START_BACKSLASH | _LINE_START_ENTITY | frozenset("0123456789")  # first characters md_inline checks
 _ASCII_BREAKS = re.compile("[\t\n\r\x0b\x0c\x1c-\x1f]")  # ASCII white space other than the space
-_ASCII_BREAK_OR_SPECIAL = re.compile(
-    "[\t\n\r\x0b\x0c\x1c-\x1f" + re.escape("".join(ch for ch in _INLINE_ESCAPES if ch.isascii())) + "]"
+# Every byte but the ASCII breaks and specials: deleting them from an ASCII text leaves what needs work.
+_ALL_BUT_BREAK_OR_SPECIAL = bytes(
+    set(range(256)) - set(b"\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f") - {ord(ch) for ch in _INLINE_ESCAPES if ch.isascii()}
 )
-_XML_SPECIAL = re.compile("[&<>\"']")  # what html.escape(quote=True) replaces
 
 
 class Markdown(str):
@@ -72,13 +75,16 @@ def md_inline(text: object) -> Markdown:
 
 
 def _plain(text: str) -> bool:
-    """Whether a text has no white space to collapse and nothing to escape (most record text): one scan."""
+    """Whether a text has no white space to collapse and nothing to escape (most record text).
+
+    Runs on every text of every page, so it scans in C: a regex over the characters took twice as long as
+    this byte deletion, which leaves an empty string for a plain text."""
     return (
         text.isascii()
         and "  " not in text
         and text[:1] != " "
         and text[-1:] != " "
-        and _ASCII_BREAK_OR_SPECIAL.search(text) is None
+        and not text.encode().translate(None, _ALL_BUT_BREAK_OR_SPECIAL)
     )
 
 
@@ -111,12 +117,29 @@ def md_block(text: object) -> Markdown:
     return Markdown("\n\n".join(p for p in paragraphs if p))
 
 
+def md_texts(texts: Sequence[str | None], *, block: bool = False) -> list[Markdown | None]:
+    """:func:`md_block` (or :func:`md_inline`) of each text, None left as it is: a page's texts, checked in one
+    scan of them all. Most record text has nothing to escape or collapse, and then only its first character
+    can need work; the per-text calls cost more than the scans themselves."""
+    present = [text for text in texts if text is not None]
+    joined = "\x00".join(present)  # neither white space nor syntax: one text's check cannot run into the next
+    if _plain(joined) and "\x00 " not in joined and " \x00" not in joined:
+        first = _LINE_START
+        return [
+            None if text is None else Markdown(text) if text[:1] not in first else md_inline(text) for text in texts
+        ]
+    escape = md_block if block else md_inline
+    return [None if text is None else escape(text) for text in texts]
+
+
 def xml(text: object) -> str:
     """Text for an XML/HTML attribute or element: markup characters and quotes escaped."""
     value = str(text)
-    if _XML_SPECIAL.search(value) is None:  # most names and URLs: one scan instead of five replaces
-        return value
-    return html.escape(value, quote=True)
+    # Most names and URLs have none of them: five searches in C (each as fast as a regex's one for the short
+    # texts this gets) instead of five replaces.
+    if "&" in value or "<" in value or ">" in value or '"' in value or "'" in value:
+        return html.escape(value, quote=True)
+    return value
 
 
 def json_for_script(data: str) -> str:
@@ -149,7 +172,21 @@ _DEFAULT_WIDTH = 1000  # anything else (wide glyphs, symbols) counts as a full e
 
 def text_width(text: str, font_size: float, *, bold: bool = False) -> float:
     """An upper estimate of the rendered width of ``text`` in user units."""
-    units = sum(_WIDTHS.get(ch, _DEFAULT_WIDTH) for ch in text)
+    return _width(_units(text), font_size, bold)
+
+
+def _units(text: str) -> int:
+    # One C-level pass (a generator expression here cost more than the rest of a diagram's layout).
+    return sum(map(_WIDTHS.get, text, repeat(_DEFAULT_WIDTH)))
+
+
+@functools.lru_cache(maxsize=65536)
+def _word_units(word: str) -> int:
+    # Names share their words, and each name is wrapped at three widths (centre, neighbour, catalog graph).
+    return _units(word)
+
+
+def _width(units: int, font_size: float, bold: bool) -> float:
     return units / 1000 * font_size * (1.1 if bold else 1.0)
 
 
@@ -166,18 +203,24 @@ def wrap(
     words = _WHITESPACE.sub(" ", text).strip().split(" ")
     lines: list[str] = []
     current = ""
-    pieces: list[tuple[str, str]] = []  # (text, what joins it to the piece before on the same line)
+    current_units = 0
+    space = _units(" ")
+    # A line's width is the sum of its characters': each candidate line adds a piece's units to the line's.
     for word in words:
-        for i, piece in enumerate(_split_long_word(word, width, font_size, bold)):
-            pieces.append((piece, " " if i == 0 else ""))
-    for piece, glue in pieces:
-        candidate = f"{current}{glue}{piece}" if current else piece
-        if text_width(candidate, font_size, bold=bold) <= width:
-            current = candidate
-            continue
-        if current:
-            lines.append(current)
-        current = piece
+        units = _word_units(word)
+        if _width(units, font_size, bold) <= width:
+            pieces: Iterable[tuple[str, int]] = ((word, units),)
+        else:
+            pieces = [(piece, _units(piece)) for piece in _split_long_word(word, width, font_size, bold)]
+        for i, (piece, units) in enumerate(pieces):
+            if current:
+                candidate_units = current_units + units + (space if i == 0 else 0)
+                if _width(candidate_units, font_size, bold) <= width:
+                    current = f"{current} {piece}" if i == 0 else current + piece
+                    current_units = candidate_units
+                    continue
+                lines.append(current)
+            current, current_units = piece, units  # a new line (a piece wider than a line gets one alone)
     if current:
         lines.append(current)
     if len(lines) <= max_lines:
@@ -197,11 +240,15 @@ def _split_long_word(word: str, width: float, font_size: float, bold: bool) -> l
         return [part for piece in pieces if piece for part in _split_long_word(piece, width, font_size, bold)]
     parts: list[str] = []
     current = ""
+    current_units = 0
+    hyphen = _units("-")
     for ch in word:
-        if current and text_width(current + ch + "-", font_size, bold=bold) > width:
+        units = _units(ch)
+        if current and _width(current_units + units + hyphen, font_size, bold) > width:
             parts.append(current + "-")
-            current = ""
+            current, current_units = "", 0
         current += ch
+        current_units += units
     parts.append(current)
     return parts
 
