@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import pickle
 import subprocess
 import sys
 import threading
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -395,3 +397,28 @@ def test_the_record_store_drops_the_entries_of_old_versions(tiny_dir: Path, monk
     assert dict(loaded.primes.items()) == records_in_files(tiny_dir, loaded.files)  # reads, and compacts
     assert record_log(tiny_dir).stat().st_size <= first * 1.1
     assert warm(tiny_dir) == []  # and every record is still there
+
+
+class _Cycle:
+    """An object in a reference cycle: only the cyclic garbage collector frees it."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_a_second_load_in_one_thread_lets_go_of_what_the_first_froze(
+    tiny_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(load_module, "_FREEZE_AT", 0)  # freeze after any load, as after a large one
+    gc.unfreeze()
+    try:
+        garbage_to_be = _Cycle()
+        ref = weakref.ref(garbage_to_be)
+        load_module.load_catalog(tiny_dir, use_cache=False)  # freezes everything alive, the cycle too
+        del garbage_to_be
+        gc.collect()
+        assert ref() is not None, "a frozen object is out of the collector's sight"
+        load_module.load_catalog(tiny_dir, use_cache=False)
+        assert ref() is None, "the second load kept the first load's garbage frozen"
+    finally:
+        gc.unfreeze()

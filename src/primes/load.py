@@ -188,8 +188,15 @@ def _freeze() -> None:
     rivals the load itself. But cyclic garbage among frozen objects is never collected: a long-running
     server that loads the catalog again after each edit would keep every old catalog's graph. A program
     with other threads running (``primes serve``, a live site) is taken to be such a server.
+
+    A program that loads again in one thread (a script over several catalogs, a benchmark) would keep the
+    garbage of each earlier load the same way, frozen with it: what an earlier load froze is thawed, and what
+    is garbage by now collected, before the freeze.
     """
     if threading.active_count() == 1:
+        if gc.get_freeze_count():
+            gc.unfreeze()
+            gc.collect()
         gc.freeze()
 
 
