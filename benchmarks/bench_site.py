@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
+import gc
 import http.client
 import shutil
 import socket
@@ -252,6 +253,10 @@ def measure_share(n: int, root: Path, repeats: int, measures: list[h.Measure], w
         shares.append(ours)
         totals.append(total)
         shutil.rmtree(work / f"share-{run}", ignore_errors=True)
+        # Each run stands for a `primes build`, a process of its own: the previous run's objects are let go
+        # here, untimed (else the next load thaws and collects them, see primes.load._freeze).
+        gc.unfreeze()
+        gc.collect()
     target = "ratio <= 0.10" if n == TARGET_AT else ""
     biggest = sorted(parts.items(), key=lambda item: -item[1])[:4]
     note = "catalog load + plugin; last run: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in biggest)

@@ -130,7 +130,7 @@ def load_catalog(root: Path | str, *, use_cache: bool = True) -> LoadedCatalog:
         findings.extend(catalog_findings)
         findings.sort(key=lambda f: f.sort_key)
         if len(results) >= _FREEZE_AT:
-            _freeze()
+            _freeze(new_load=True)
     return LoadedCatalog(root, meta, domains, Records(files, fetch), findings, files, cacheable=use_cache)
 
 
@@ -180,7 +180,7 @@ def _read_signed(path: Path, secret: bytes) -> bytes | None:
     return payload if hmac.compare_digest(mac, _sign(secret, payload)) else None
 
 
-def _freeze() -> None:
+def _freeze(*, new_load: bool) -> None:
     """Move every object alive now out of the garbage collector's sight, in a program that loads once.
 
     The records of a large catalog live as long as the catalog and hold no reference cycles: without this,
@@ -190,11 +190,12 @@ def _freeze() -> None:
     with other threads running (``primes serve``, a live site) is taken to be such a server.
 
     A program that loads again in one thread (a script over several catalogs, a benchmark) would keep the
-    garbage of each earlier load the same way, frozen with it: what an earlier load froze is thawed, and what
-    is garbage by now collected, before the freeze.
+    garbage of each earlier load the same way, frozen with it: at the end of a ``new_load``, what an earlier
+    load froze is thawed, and what is garbage by now collected, before the freeze. (Not when the records of
+    the same load are read later: that full collection would find nothing to free.)
     """
     if threading.active_count() == 1:
-        if gc.get_freeze_count():
+        if new_load and gc.get_freeze_count():
             gc.unfreeze()
             gc.collect()
         gc.freeze()
@@ -223,7 +224,7 @@ class Records(Mapping[str, Prime]):
                         with gc_paused():
                             self._fetch(missing)
                             if len(missing) >= _FREEZE_AT:
-                                _freeze()
+                                _freeze(new_load=False)
                     self._records = {prime_id: _record(result) for prime_id, result in self._files.items()}
                 records = self._records
         return records
