@@ -8,7 +8,6 @@ by node line, on the fixture catalogs and on generated catalogs full of hostile 
 
 from __future__ import annotations
 
-import string
 from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
@@ -21,9 +20,9 @@ from hypothesis import strategies as st
 
 import primes
 from conftest import WHOLE
-from primes.model import AUDIENCES, Text
-from primes.ontology import edge_kinds
-from primes.rdf import jsonld, yamlio
+from generated_catalogs import catalogs, write_catalog
+from primes.model import Text
+from primes.rdf import jsonld
 from primes.rdf.build import catalog_graph
 from primes.rdf.export import FORMATS, serialize
 from primes.rdf.jsonld_nodes import JsonLdNodes, _inner
@@ -197,108 +196,16 @@ def test_a_text_is_written_as_the_json_encoder_writes_it(text: str) -> None:
 # ---------------------------------------------------------------------------------------------------------
 # Generated catalogs: every prime's lines and files against the general path
 
-SLUG = st.from_regex(r"[a-z][a-z0-9]{0,5}(-[a-z0-9]{1,3}){0,2}", fullmatch=True)
 LANGUAGES = ["en", "de", "pt-BR", "en-GB", "zh-Hant-TW"]
 BASES = ["https://w3id.org/primes/", "http://example.org/vocab#", "https://x.test/a/b/", "https://x.test/%C3%A9/"]
-
-EXPLANATION = {a: st.fixed_dictionaries({"audience": st.just(a), "title": texts, "text": texts}) for a in AUDIENCES}
-# A published prime explains each audience once, in any order; a draft may leave some out, or all.
-EVERY_AUDIENCE = st.permutations(AUDIENCES).flatmap(lambda order: st.tuples(*(EXPLANATION[a] for a in order))).map(list)
-SOME_AUDIENCES = (
-    st.lists(st.sampled_from(AUDIENCES), unique=True)
-    .flatmap(lambda chosen: st.tuples(*(EXPLANATION[a] for a in chosen)))
-    .map(list)
-)
-
-
-@st.composite
-def catalogs(draw: st.DrawFn) -> dict[str, Any]:
-    """A valid catalog whose every text is hostile: drafts with sections missing or empty, aliases repeated,
-    edges of every kind, symmetric ones declared on both sides, notes of drafts not written yet."""
-    domain_ids = draw(st.lists(SLUG, min_size=1, max_size=3, unique=True))
-    domains = [{"id": d, "label": draw(texts), "description": draw(texts)} for d in domain_ids]
-    ids = draw(st.lists(SLUG, min_size=1, max_size=5, unique=True))
-    records: list[dict[str, Any]] = []
-    for index, prime_id in enumerate(ids):
-        draft = draw(st.booleans())
-        record: dict[str, Any] = {"id": prime_id, "name": f"{draw(texts)} {index}"}
-        aliases = draw(st.lists(texts, max_size=3))
-        if aliases:
-            record["aliases"] = aliases + aliases[:1] if draw(st.booleans()) else aliases  # a repeated alias
-        if draft:
-            record["status"] = "draft"
-        use = st.fixed_dictionaries({"domain": st.sampled_from(domain_ids), "text": texts})
-        transfer = st.fixed_dictionaries(
-            {"from": st.sampled_from(domain_ids), "to": st.sampled_from(domain_ids), "text": texts}
-        )
-        sections: dict[str, st.SearchStrategy[Any]] = {
-            "core_idea": texts,
-            "explanations": SOME_AUDIENCES if draft else EVERY_AUDIENCE,
-            "overview": texts,
-            "broad_use": st.lists(use, min_size=0 if draft else 1, max_size=4),
-            "clarity": texts,
-            "manages_complexity": texts,
-            "abstract_reasoning": texts,
-            "knowledge_transfer": st.lists(transfer, min_size=0 if draft else 1, max_size=3),
-            "example": st.fixed_dictionaries({"title": texts, "text": texts}),
-        }
-        for name, value in sections.items():
-            if not draft or draw(st.booleans()):
-                record[name] = draw(value)
-        records.append(record)
-    for kind in edge_kinds():
-        for index, record in enumerate(records):
-            candidates = ids[:index] if kind.acyclic else [i for i in ids if i != record["id"]]
-            if not candidates:
-                continue
-            targets = draw(st.lists(st.sampled_from(candidates), max_size=3, unique=True))
-            edges = []
-            for target in targets:
-                edge: dict[str, Any] = {"prime": target}
-                if kind.annotation_required and record.get("status") == "draft":
-                    edge[kind.annotation_field] = draw(st.none() | texts)  # a draft's note may be unwritten
-                elif kind.annotation_required or draw(st.booleans()):
-                    edge[kind.annotation_field] = draw(texts)
-                edges.append(edge)
-            if edges:
-                record[kind.field] = edges
-        if kind.symmetric:  # declared on both sides: with one note, or the checker refuses it
-            by_id = {record["id"]: record for record in records}
-            field = kind.annotation_field
-            for record in records:
-                for edge in record.get(kind.field, []):
-                    for back in by_id[edge["prime"]].get(kind.field, []):
-                        if back["prime"] != record["id"]:
-                            continue
-                        notes = [e[field] for e in (edge, back) if e.get(field) is not None]
-                        if notes or kind.annotation_required:
-                            edge[field] = back[field] = notes[0] if notes else draw(texts)
-                        else:
-                            edge.pop(field, None)
-                            back.pop(field, None)
-    meta = {
-        "title": draw(texts),
-        "description": draw(texts),
-        "base_iri": draw(st.sampled_from(BASES)),
-        "license": draw(texts),
-        "version": draw(st.text(string.digits + ".", min_size=1, max_size=5)),
-        "language": draw(st.sampled_from(LANGUAGES)),
-    }
-    return {"meta": meta, "domains": domains, "records": records}
-
-
-def write_catalog(folder: Path, data: dict[str, Any]) -> None:
-    (folder / "primes").mkdir(parents=True)
-    (folder / "catalog.yaml").write_text(yamlio.dump(data["meta"]), encoding="utf-8")
-    (folder / "domains.yaml").write_text(yamlio.dump(data["domains"]), encoding="utf-8")
-    for record in data["records"]:
-        (folder / "primes" / f"{record['id']}.yaml").write_text(yamlio.dump(record), encoding="utf-8")
+# Every text hostile; aliases repeated and symmetric edges declared on both sides too (see generated_catalogs).
+HOSTILE_CATALOGS = catalogs(texts, languages=LANGUAGES, bases=BASES, round_trip=False)
 
 
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
 )
-@given(data=catalogs())
+@given(data=HOSTILE_CATALOGS)
 def test_generated_catalogs_give_the_general_path_lines_and_files(
     data: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
 ) -> None:

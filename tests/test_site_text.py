@@ -16,6 +16,7 @@ from mkdocs.utils import get_relative_url
 
 from primes.site.listing import Hrefs, relative_url_from
 from primes.site.text import (
+    _INLINE_ESCAPES,
     _split_long_word,
     _with_ellipsis,
     json_for_script,
@@ -133,24 +134,9 @@ def test_xml_escapes_markup_and_quotes() -> None:
     assert xml('<a href="x">&\'') == "&lt;a href=&quot;x&quot;&gt;&amp;&#x27;"
 
 
-# The escaping as first written (one str.translate over the collapsed text): the faster one must agree.
-_REFERENCE_TABLE = str.maketrans(
-    {
-        **{ch: "\\" + ch for ch in "\\`*_{}[]|#"},
-        "&": "&amp;",
-        "<": "&lt;",
-        ">": "&gt;",
-        "—": "&mdash;",
-        "–": "&ndash;",
-        "…": "&hellip;",
-        "·": "&middot;",
-        "’": "&rsquo;",
-        "‘": "&lsquo;",
-        "“": "&ldquo;",
-        "”": "&rdquo;",
-        "\u00a0": "&nbsp;",
-    }
-)
+# The escaping as first written (one str.translate of the same table over the collapsed text): the faster one
+# must agree.
+_REFERENCE_TABLE = str.maketrans(_INLINE_ESCAPES)
 
 
 def _reference_md_inline(text: str) -> str:
