@@ -68,7 +68,15 @@ class Server:
         self.url = url
 
     def workers(self) -> list[int]:
-        return [p for p in children(self.process.pid) if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()]
+        return [p for p in children(self.process.pid) if b"spawn_main" in _cmdline(p)]
+
+
+def _cmdline(pid: int) -> bytes:
+    """A process's command line; empty once it has ended (a stopped worker may go between listing and reading)."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 @pytest.fixture(scope="module")
